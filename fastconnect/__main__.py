@@ -1,0 +1,5 @@
+import sys
+
+from fastconnect.cli import main
+
+sys.exit(main())
