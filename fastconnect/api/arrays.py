@@ -1,0 +1,25 @@
+"""Small zero-copy views into Arrow string/binary arrays, for connectors that write bytes."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+__all__ = ["value_offsets", "concatenated_values"]
+
+
+def value_offsets(array: pa.Array) -> memoryview:
+    """The ``len(array) + 1`` value offsets of a string/binary array, slice offset applied."""
+    large = pa.types.is_large_string(array.type) or pa.types.is_large_binary(array.type)
+    offsets = memoryview(array.buffers()[1]).cast("q" if large else "i")
+    return offsets[array.offset: array.offset + len(array) + 1]
+
+
+def concatenated_values(array: pa.Array) -> memoryview:
+    """All values of a string/binary array back to back, without a copy.
+
+    Nulls contribute nothing (as empty values do): fill them first if they must show.
+    """
+    if len(array) == 0:
+        return memoryview(b"")
+    offsets = value_offsets(array)
+    return memoryview(array.buffers()[2])[offsets[0]: offsets[-1]]
