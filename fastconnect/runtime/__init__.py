@@ -1,0 +1,1 @@
+"""The worker runtime: tasks, the Kafka clients around them, and the per-message hot paths."""
