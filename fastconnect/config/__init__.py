@@ -1,0 +1,1 @@
+"""Reading configuration files and validating worker and connector configs."""

@@ -1,0 +1,1 @@
+"""Herders run connectors on a worker: standalone from files, distributed from Kafka topics."""

@@ -1,0 +1,263 @@
+"""WorkerSinkTask: consume, convert, put, and commit offsets after the sink flushed.
+
+Every call into the consumer runs on one dedicated thread, so the event loop never blocks
+in librdkafka. Rebalance callbacks fire on that thread, inside ``consume``; they hand the
+work (``open``, ``pre_commit`` + ``close``) to the loop and wait for it, so partitions are
+committed with what the sink durably wrote before they move to another worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import time
+from typing import Any, Mapping
+
+import pyarrow as pa
+from confluent_kafka import Consumer, KafkaError, KafkaException
+from confluent_kafka import TopicPartition as KafkaTopicPartition
+
+from fastconnect.api import (
+    KEY,
+    OFFSET,
+    PARTITION,
+    TOPIC,
+    VALUE,
+    ConnectError,
+    Converter,
+    DataError,
+    SinkTask,
+    SinkTaskContext,
+    TopicPartition,
+)
+from fastconnect.config.connector import TOPICS, TOPICS_REGEX
+from fastconnect.runtime.clients import consumer_config
+from fastconnect.runtime.conversion import per_topic, record_error
+from fastconnect.runtime.messages import messages_to_batch
+from fastconnect.runtime.status import ConnectorTaskId, State
+from fastconnect.runtime.worker_task import WorkerTask
+
+__all__ = ["WorkerSinkTask"]
+
+MAX_BATCH = 10000
+POLL_TIMEOUT = 0.2
+
+
+class _Context(SinkTaskContext):
+    def __init__(self, owner: WorkerSinkTask, configs: Mapping[str, str]) -> None:
+        super().__init__(configs)
+        self._owner = owner
+
+    def assignment(self) -> set[TopicPartition]:
+        return set(self._owner.assignment)
+
+    def pause(self, *partitions: TopicPartition) -> None:
+        self._owner.pending_calls.append(("pause", [_to_kafka(p) for p in partitions]))
+
+    def resume(self, *partitions: TopicPartition) -> None:
+        self._owner.pending_calls.append(("resume", [_to_kafka(p) for p in partitions]))
+
+    def offset(self, offsets: Mapping[TopicPartition, int]) -> None:
+        self._owner.pending_calls.append(
+            ("seek", [_to_kafka(tp, offset) for tp, offset in offsets.items()]))
+
+    def request_commit(self) -> None:
+        self._owner.commit_requested = True
+
+
+def _to_kafka(tp: TopicPartition, offset: int | None = None) -> KafkaTopicPartition:
+    if offset is None:
+        return KafkaTopicPartition(tp.topic, tp.partition)
+    return KafkaTopicPartition(tp.topic, tp.partition, offset)
+
+
+def subscription(config: Mapping[str, str]) -> list[str]:
+    """What the consumer subscribes to: the ``topics`` list, or ``topics.regex``."""
+    regex = (config.get(TOPICS_REGEX) or "").strip()
+    if regex:
+        return ["^" + regex.removeprefix("^")]
+    return [t.strip() for t in (config.get(TOPICS) or "").split(",") if t.strip()]
+
+
+class WorkerSinkTask(WorkerTask):
+    def __init__(
+        self,
+        task_id: ConnectorTaskId,
+        task: SinkTask,
+        task_config: Mapping[str, str],
+        worker_config: Mapping[str, Any],
+        worker_raw: Mapping[str, str],
+        key_converter: Converter,
+        value_converter: Converter,
+    ) -> None:
+        super().__init__(task_id, task, task_config, worker_config, worker_raw, key_converter,
+                         value_converter)
+        self._thread = concurrent.futures.ThreadPoolExecutor(1, f"sink-{task_id}")
+        self._consumer: Consumer | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.assignment: set[TopicPartition] = set()
+        # Next offset to consume, per partition, for records already given to put().
+        self._positions: dict[TopicPartition, int] = {}
+        self.pending_calls: list[tuple[str, list]] = []
+        self.commit_requested = False
+        self.records_put = 0
+
+    async def _call(self, fn, *args):
+        """Run a consumer call on the task's consumer thread."""
+        return await self._loop.run_in_executor(self._thread, fn, *args)
+
+    async def _start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        group = f"connect-{self.id.connector}"
+        self._consumer = Consumer(consumer_config(self._worker_config, self._worker_raw, group,
+                                                  f"connector-consumer-{self.id}"))
+        self.task.initialize(_Context(self, self.task_config))
+        await self.task.start(self.task_config)
+        topics = subscription(self.task_config)
+        await self._call(lambda: self._consumer.subscribe(
+            topics, on_assign=self._on_assign, on_revoke=self._on_revoke, on_lost=self._on_lost))
+        self.log.info("Sink task started, subscribed to %s", topics)
+
+    async def _execute(self) -> None:
+        next_commit = time.monotonic() + self._flush_interval
+        while not self._stopping.is_set():
+            await self._apply_pending_calls()
+            messages = await self._call(self._consumer.consume, MAX_BATCH, POLL_TIMEOUT)
+            if messages:
+                await self._deliver(messages)
+            if self.commit_requested or time.monotonic() >= next_commit:
+                self.commit_requested = False
+                await self._commit()
+                next_commit = time.monotonic() + self._flush_interval
+        await self._commit()
+
+    async def _apply_pending_calls(self) -> None:
+        """Carry out the pause/resume/seek requests the task made through its context."""
+        while self.pending_calls:
+            what, partitions = self.pending_calls.pop(0)
+            if what == "seek":
+                for tp in partitions:
+                    await self._call(self._consumer.seek, tp)
+            else:
+                await self._call(getattr(self._consumer, what), partitions)
+
+    async def _deliver(self, messages: list) -> None:
+        raw, errors = messages_to_batch(messages)
+        for message in errors:
+            self._consumer_error(message)
+        if raw.num_rows == 0:
+            return
+        batch = self._convert(raw)
+        await self.task.put(batch)
+        self.records_put += batch.num_rows
+        self._advance_positions(raw)
+
+    def _consumer_error(self, message) -> None:
+        """Fail on what librdkafka calls fatal; anything else it recovers from by itself.
+
+        A subscribed topic that does not exist yet is the common case: like Kafka Connect's
+        consumer, the task waits for it rather than failing.
+        """
+        error = message.error()
+        where = f"topic={message.topic()}, partition={message.partition()}"
+        if error.fatal():
+            raise ConnectError(f"Consumer error on {where}: {error.str()}")
+        if error.code() in (KafkaError._PARTITION_EOF, KafkaError.UNKNOWN_TOPIC_OR_PART):
+            self.log.debug("Consumer: %s (%s)", error.str(), where)
+        else:
+            self.log.warning("Consumer error, retrying: %s (%s)", error.str(), where)
+
+    def _convert(self, raw: pa.RecordBatch) -> pa.RecordBatch:
+        topics = raw.column(TOPIC)
+        columns = {name: raw.column(name) for name in raw.schema.names}
+        fields = {name: raw.schema.field(name) for name in raw.schema.names}
+        for column, converter in ((KEY, self._key_converter), (VALUE, self._value_converter)):
+            data = raw.column(column)
+            found: list[pa.Field] = []
+
+            def convert(topic: str, rows, data=data, converter=converter, found=found,
+                        column=column) -> pa.Array:
+                part = data[rows] if isinstance(rows, slice) else data.take(rows)
+                try:
+                    field, typed = converter.to_connect(topic, part)
+                except DataError as error:
+                    raise record_error(f"Converting {column} from bytes", raw, error, rows) from None
+                found.append(field)
+                return typed
+
+            columns[column] = per_topic(topics, convert)
+            fields[column] = found[0].with_name(column) if len(found) == 1 else pa.field(
+                column, columns[column].type)
+        return pa.RecordBatch.from_arrays(list(columns.values()),
+                                          schema=pa.schema(list(fields.values())))
+
+    def _advance_positions(self, raw: pa.RecordBatch) -> None:
+        table = pa.table({TOPIC: raw.column(TOPIC).dictionary_decode(),
+                          PARTITION: raw.column(PARTITION), OFFSET: raw.column(OFFSET)})
+        last = table.group_by([TOPIC, PARTITION]).aggregate([(OFFSET, "max")])
+        for topic, partition, offset in zip(*(c.to_pylist() for c in last.columns)):
+            self._positions[TopicPartition(topic, partition)] = offset + 1
+
+    async def _commit(self, partitions: set[TopicPartition] | None = None) -> None:
+        """Let the sink flush, then commit what it says is safe."""
+        current = {tp: off for tp, off in self._positions.items()
+                   if partitions is None or tp in partitions}
+        if not current:
+            return
+        safe = await self.task.pre_commit(current)
+        offsets = [_to_kafka(tp, off) for tp, off in safe.items() if tp in self.assignment]
+        if offsets:
+            await self._call(lambda: self._consumer.commit(offsets=offsets, asynchronous=False))
+            self.log.debug("Committed offsets %s", {str(tp): off for tp, off in safe.items()})
+
+    # Rebalance callbacks run on the consumer thread, inside consume(); the loop is free.
+    def _run_on_loop(self, coroutine) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
+
+    def _on_assign(self, consumer, partitions) -> None:
+        assigned = {TopicPartition(p.topic, p.partition) for p in partitions}
+        self.assignment |= assigned
+        self.log.info("Assigned %s", sorted(assigned))
+        self._run_on_loop(self.task.open(assigned))
+
+    def _on_revoke(self, consumer, partitions) -> None:
+        revoked = {TopicPartition(p.topic, p.partition) for p in partitions}
+        offsets = self._run_on_loop(self._safe_offsets(revoked))
+        if offsets:
+            consumer.commit(offsets=offsets, asynchronous=False)
+        self._run_on_loop(self._release(revoked))
+
+    def _on_lost(self, consumer, partitions) -> None:
+        # Lost partitions may already belong to another worker: close without committing.
+        self._run_on_loop(self._release({TopicPartition(p.topic, p.partition) for p in partitions}))
+
+    async def _safe_offsets(self, partitions: set[TopicPartition]) -> list[KafkaTopicPartition]:
+        """What the sink flushed of ``partitions`` (nothing if the task already failed)."""
+        current = {tp: off for tp, off in self._positions.items() if tp in partitions}
+        if not current or self.status.state is not State.RUNNING:
+            return []
+        safe = await self.task.pre_commit(current)
+        return [_to_kafka(tp, off) for tp, off in safe.items()]
+
+    async def _release(self, partitions: set[TopicPartition]) -> None:
+        partitions &= self.assignment
+        if not partitions:
+            return
+        await self.task.close(partitions)
+        self.assignment -= partitions
+        for tp in partitions:
+            self._positions.pop(tp, None)
+
+    async def _shutdown(self) -> None:
+        if self._consumer is not None:
+            try:
+                # close() revokes the assignment, which runs _release on the loop.
+                await self._call(self._consumer.close)
+            except (KafkaException, RuntimeError) as error:
+                self.log.warning("Consumer close failed: %s", error)
+        try:
+            await self.task.stop()
+        except Exception as error:
+            self.log.warning("Task stop raised: %s", error)
+        self._thread.shutdown(wait=False)
+        self.log.info("Sink task stopped after %d records", self.records_put)
