@@ -1,0 +1,131 @@
+"""The ``fastconnect`` command.
+
+``fastconnect standalone worker.properties connector.properties [connector.json ...]`` runs
+connectors as ``connect-standalone.sh`` does. ``fastconnect demo`` runs a whole pipeline
+(file -> Kafka -> file) against a Kafka broker the project starts itself.
+Mistakes in configuration end with one line naming the key or resource and exit code 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+
+from fastconnect.api import ConnectError
+
+log = logging.getLogger("fastconnect")
+
+EXIT_ERROR = 1
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="[%(asctime)s] %(levelname)s %(message)s (%(name)s)",
+        stream=sys.stderr,
+    )
+    # librdkafka reports every failed connection attempt; errors reach us anyway.
+    logging.getLogger("fastconnect.librdkafka").setLevel(logging.CRITICAL)
+
+
+def _install_uvloop() -> None:
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop is a dependency; keep asyncio working
+        return
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
+async def run_standalone(worker_file: str, connector_files: list[str],
+                         stop: asyncio.Event | None = None) -> int:
+    """Start the worker and connectors, run until SIGINT/SIGTERM (or ``stop``), shut down."""
+    from fastconnect.config.files import load_connector_config, load_properties
+    from fastconnect.config.worker import OFFSET_STORAGE_FILE_FILENAME, STANDALONE_CONFIG_DEF
+    from fastconnect.herder.offsets import FileOffsetBackingStore
+    from fastconnect.herder.standalone import StandaloneHerder
+    from fastconnect.runtime.worker import Worker
+
+    raw = load_properties(worker_file)
+    config = STANDALONE_CONFIG_DEF.parse(raw)
+    connector_configs = [load_connector_config(path) for path in connector_files]
+    worker = Worker(config, raw, FileOffsetBackingStore(config[OFFSET_STORAGE_FILE_FILENAME]))
+    herder = StandaloneHerder(worker)
+    # Refuse bad connector configs before waiting on the cluster: they are cheaper to fix.
+    for connector_config in connector_configs:
+        herder.validate(connector_config)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await herder.start()
+    try:
+        for connector_config in connector_configs:
+            await herder.put_connector_config(connector_config)
+        log.info("Standalone worker running %d connector(s); stop with Ctrl-C",
+                 len(connector_configs))
+        await stop.wait()
+        log.info("Stopping")
+    finally:
+        await herder.stop()
+    failed = herder.failed()
+    for status in failed:
+        log.error("Task %s ended FAILED: %s", status.id, status.error)
+    return EXIT_ERROR if failed else 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fastconnect", description=__doc__.split("\n")[1])
+    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
+    commands = parser.add_subparsers(dest="command", required=True)
+    standalone = commands.add_parser("standalone", help="run connectors in one worker")
+    standalone.add_argument("worker_config", help="worker .properties file")
+    standalone.add_argument("connector_configs", nargs="+",
+                            help="connector configs (.properties or .json)")
+    demo = commands.add_parser("demo", help="file -> Kafka -> file on a local Kafka broker")
+    demo.add_argument("--records", type=int, default=200_000, help="lines to move")
+    demo.add_argument("--bootstrap-servers", default=None,
+                      help="use this Kafka instead of starting one")
+    commands.add_parser("plugins", help="list the connectors and converters found")
+    return parser
+
+
+def _list_plugins() -> int:
+    from fastconnect.runtime.plugins import Plugins
+
+    plugins = Plugins()
+    for title, table in (("Connectors", plugins.connectors), ("Converters", plugins.converters)):
+        print(f"{title}:")
+        by_class: dict[type, list[str]] = {}
+        for name, cls in table.items():
+            by_class.setdefault(cls, []).append(name)
+        for cls, names in sorted(by_class.items(), key=lambda item: item[0].__name__):
+            print(f"  {cls.__module__}.{cls.__qualname__}")
+            for name in sorted(names, key=len):
+                print(f"      {name}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    _setup_logging(args.log_level)
+    _install_uvloop()
+    try:
+        if args.command == "standalone":
+            return asyncio.run(run_standalone(args.worker_config, args.connector_configs))
+        if args.command == "demo":
+            from fastconnect.demo import run_demo
+
+            return asyncio.run(run_demo(args.records, args.bootstrap_servers))
+        return _list_plugins()
+    except ConnectError as error:
+        print(f"ERROR {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
