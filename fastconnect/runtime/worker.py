@@ -162,9 +162,12 @@ class Worker:
         running = self.connectors.pop(name)
         for task in running.tasks:
             task.stop()
-        timeout = self.config["task.shutdown.graceful.timeout.ms"] / 1000
+        # A stopping task finishes its batch (graceful timeout), then waits for acks and
+        # commits (flush timeout): allow both before giving up on it.
+        timeout = (self.config["task.shutdown.graceful.timeout.ms"]
+                   + self.config["offset.flush.timeout.ms"]) / 1000
         if running.runs:
-            done, pending = await asyncio.wait(running.runs, timeout=max(timeout, 1.0) * 6)
+            done, pending = await asyncio.wait(running.runs, timeout=timeout)
             for run in pending:
                 log.warning("Task %s did not stop in time; cancelling it", run.get_name())
                 run.cancel()
