@@ -54,6 +54,10 @@ CONNECTOR_CONFIG_DEF = (
             "Converter class for values; overrides the worker's value.converter.")
     .define("header.converter", Type.CLASS, None, None, Importance.LOW,
             "Converter class for header values; overrides the worker's header.converter.")
+    .define("transforms", Type.LIST, "", None, Importance.LOW,
+            "Aliases for the transformations to be applied to records, in order.")
+    .define("predicates", Type.LIST, "", None, Importance.LOW,
+            "Aliases for the predicates used by transformations.")
 )
 
 SINK_CONNECTOR_CONFIG_DEF = CONNECTOR_CONFIG_DEF.merge(

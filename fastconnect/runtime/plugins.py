@@ -2,7 +2,9 @@
 
 Connectors come from the entry-point group ``fastconnect.connectors`` (how installed
 packages, ours included, register them) and from ``plugin.path`` directories. Converters
-come from :mod:`fastconnect.converters` and the group ``fastconnect.converters``. A plugin
+come from :mod:`fastconnect.converters`, SMTs and predicates from the modules of
+:mod:`fastconnect.transforms`, and each kind also from its entry-point group
+(``fastconnect.converters``, ``fastconnect.transforms``, ``fastconnect.predicates``). A plugin
 answers to its entry-point name, its Python path (``pkg.module.Class`` or
 ``pkg.module:Class``), its class name, the class name without its ``Connector`` suffix,
 and every name in its ``ALIASES`` (the Java class names it stands in for).
@@ -14,12 +16,14 @@ import importlib
 import importlib.util
 import inspect
 import logging
+import pkgutil
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Iterable
 
 from fastconnect.api import ConfigError, Connector, Converter, SinkConnector, SourceConnector
+from fastconnect.api.transform import Predicate, Transformation
 
 __all__ = ["Plugins"]
 
@@ -27,6 +31,8 @@ log = logging.getLogger(__name__)
 
 CONNECTOR_GROUP = "fastconnect.connectors"
 CONVERTER_GROUP = "fastconnect.converters"
+TRANSFORM_GROUP = "fastconnect.transforms"
+PREDICATE_GROUP = "fastconnect.predicates"
 
 
 def _names(cls: type, extra: Iterable[str] = ()) -> set[str]:
@@ -42,6 +48,17 @@ def _is_converter(obj: Any) -> bool:
             and callable(getattr(obj, "from_connect", None)))
 
 
+def _subclass_of(base: type):
+    def accept(obj: Any) -> bool:
+        return (inspect.isclass(obj) and issubclass(obj, base) and obj is not base
+                and not inspect.isabstract(obj))
+    return accept
+
+
+_is_transform = _subclass_of(Transformation)
+_is_predicate = _subclass_of(Predicate)
+
+
 def _is_connector(obj: Any) -> bool:
     return (inspect.isclass(obj) and issubclass(obj, Connector) and not inspect.isabstract(obj)
             and obj not in (Connector, SourceConnector, SinkConnector))
@@ -53,7 +70,10 @@ class Plugins:
     def __init__(self, plugin_path: Iterable[str] | None = None) -> None:
         self.connectors: dict[str, type[Connector]] = {}
         self.converters: dict[str, type] = {}
+        self.transforms: dict[str, type[Transformation]] = {}
+        self.predicates: dict[str, type[Predicate]] = {}
         self._load_builtin_converters()
+        self._load_builtin_transforms()
         self._load_entry_points()
         for directory in plugin_path or ():
             self._load_directory(Path(directory))
@@ -69,9 +89,26 @@ class Plugins:
             self.converters.setdefault(name, cls)
             self._add(self.converters, cls)
 
+    def _load_builtin_transforms(self) -> None:
+        import fastconnect.transforms as package
+
+        for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+            module = importlib.import_module(info.name)
+            for _, obj in inspect.getmembers(module, inspect.isclass):
+                if obj.__module__ == module.__name__:
+                    self._add_transform_or_predicate(obj)
+
+    def _add_transform_or_predicate(self, obj: Any) -> None:
+        if _is_transform(obj):
+            self._add(self.transforms, obj)
+        elif _is_predicate(obj):
+            self._add(self.predicates, obj)
+
     def _load_entry_points(self) -> None:
         for group, table, accept in ((CONNECTOR_GROUP, self.connectors, _is_connector),
-                                     (CONVERTER_GROUP, self.converters, _is_converter)):
+                                     (CONVERTER_GROUP, self.converters, _is_converter),
+                                     (TRANSFORM_GROUP, self.transforms, _is_transform),
+                                     (PREDICATE_GROUP, self.predicates, _is_predicate)):
             for point in entry_points(group=group):
                 try:
                     cls = point.load()
@@ -103,6 +140,8 @@ class Plugins:
             for _, obj in inspect.getmembers(module, inspect.isclass):
                 if _is_connector(obj):
                     self._add(self.connectors, obj)
+                elif _is_transform(obj) or _is_predicate(obj):
+                    self._add_transform_or_predicate(obj)
                 elif _is_converter(obj) and not obj.__module__.startswith("fastconnect."):
                     self._add(self.converters, obj)
 

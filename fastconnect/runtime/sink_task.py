@@ -35,6 +35,7 @@ from fastconnect.runtime.clients import consumer_config
 from fastconnect.runtime.conversion import per_topic, record_error
 from fastconnect.runtime.messages import messages_to_batch
 from fastconnect.runtime.status import ConnectorTaskId, State
+from fastconnect.runtime.transformation_chain import TransformationChain
 from fastconnect.runtime.worker_task import WorkerTask
 
 __all__ = ["WorkerSinkTask"]
@@ -89,9 +90,10 @@ class WorkerSinkTask(WorkerTask):
         worker_raw: Mapping[str, str],
         key_converter: Converter,
         value_converter: Converter,
+        transformation_chain: TransformationChain | None = None,
     ) -> None:
         super().__init__(task_id, task, task_config, worker_config, worker_raw, key_converter,
-                         value_converter)
+                         value_converter, transformation_chain)
         self._thread = concurrent.futures.ThreadPoolExecutor(1, f"sink-{task_id}")
         self._consumer: Consumer | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -147,9 +149,10 @@ class WorkerSinkTask(WorkerTask):
             self._consumer_error(message)
         if raw.num_rows == 0:
             return
-        batch = self._convert(raw)
-        await self.task.put(batch)
-        self.records_put += batch.num_rows
+        for batch in self._chain.apply(self._convert(raw)):
+            await self.task.put(batch)
+            self.records_put += batch.num_rows
+        # Filtered records count as processed: their offsets advance too.
         self._advance_positions(raw)
 
     def _consumer_error(self, message) -> None:

@@ -19,6 +19,8 @@ from confluent_kafka import Producer
 
 from fastconnect.api import (
     HEADERS,
+    HEADERS_TYPE,
+    TIMESTAMP_TYPE,
     KEY,
     PARTITION,
     TIMESTAMP,
@@ -36,9 +38,26 @@ from fastconnect.runtime.clients import producer_config
 from fastconnect.runtime.conversion import per_topic, record_error
 from fastconnect.runtime.messages import produce_rows
 from fastconnect.runtime.status import ConnectorTaskId, State
+from fastconnect.runtime.transformation_chain import TransformationChain
 from fastconnect.runtime.worker_task import WorkerTask
 
-__all__ = ["WorkerSourceTask"]
+__all__ = ["WorkerSourceTask", "normalise"]
+
+
+def normalise(records: pa.RecordBatch) -> pa.RecordBatch:
+    """A polled batch with every column transforms may rely on (nulls where absent)."""
+    n = records.num_rows
+    present = {name: (records.schema.field(name), records.column(name))
+               for name in records.schema.names}
+    defaults = {PARTITION: pa.int32(), TIMESTAMP: TIMESTAMP_TYPE, KEY: pa.binary(),
+                HEADERS: HEADERS_TYPE}
+    fields, columns = [], []
+    for name in (TOPIC, PARTITION, TIMESTAMP, KEY, VALUE, HEADERS):
+        field, column = present.get(name) or (pa.field(name, defaults[name]),
+                                              pa.nulls(n, defaults[name]))
+        fields.append(field)
+        columns.append(column)
+    return pa.RecordBatch.from_arrays(columns, schema=pa.schema(fields))
 
 
 class _InFlight:
@@ -71,10 +90,11 @@ class WorkerSourceTask(WorkerTask):
         worker_raw: Mapping[str, str],
         key_converter: Converter,
         value_converter: Converter,
+        transformation_chain: TransformationChain | None,
         offset_store: OffsetBackingStore,
     ) -> None:
         super().__init__(task_id, task, task_config, worker_config, worker_raw, key_converter,
-                         value_converter)
+                         value_converter, transformation_chain)
         self._offset_store = offset_store
         self._flush_timeout = worker_config["offset.flush.timeout.ms"] / 1000
         self._inflight: collections.deque[_InFlight] = collections.deque()
@@ -138,12 +158,18 @@ class WorkerSourceTask(WorkerTask):
         return per_topic(records.column(TOPIC), convert)
 
     async def _send(self, batch: SourceBatch) -> None:
-        records = batch.records
-        n = records.num_rows
-        inflight = _InFlight(n, batch.offsets)
+        # Transforms may drop rows or cut the batch in runs; the polled batch's offsets are
+        # committed once every row that remains is acknowledged (at once if none remains).
+        outputs = self._chain.apply(normalise(batch.records)) if len(self._chain) \
+            else [batch.records]
+        inflight = _InFlight(sum(out.num_rows for out in outputs), batch.offsets)
         self._inflight.append(inflight)
-        if n == 0:
-            return
+        for records in outputs:
+            if records.num_rows:
+                await self._produce(records, inflight)
+
+    async def _produce(self, records: pa.RecordBatch, inflight: _InFlight) -> None:
+        n = records.num_rows
         keys = self._serialise(records, KEY, self._key_converter)
         values = self._serialise(records, VALUE, self._value_converter)
         names = records.schema.names

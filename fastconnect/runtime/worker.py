@@ -39,6 +39,7 @@ from fastconnect.runtime.plugins import Plugins
 from fastconnect.runtime.sink_task import WorkerSinkTask
 from fastconnect.runtime.source_task import WorkerSourceTask
 from fastconnect.runtime.status import ConnectorTaskId
+from fastconnect.runtime.transformation_chain import TransformationChain
 
 __all__ = ["Worker", "RunningConnector"]
 
@@ -101,6 +102,7 @@ class Worker:
                 raise ConfigError(value.errors[0], value.name)
         for key in (KEY_CONVERTER, VALUE_CONVERTER):
             self._converter_settings(config, key)
+        TransformationChain.from_config(config, self.plugins).close()
         return cls
 
     def _converter_settings(self, config: Mapping[str, str], key: str) -> tuple[str, dict]:
@@ -150,13 +152,14 @@ class Worker:
         task = connector.task_class()()
         key_converter = self.new_converter(config, KEY_CONVERTER)
         value_converter = self.new_converter(config, VALUE_CONVERTER)
+        chain = TransformationChain.from_config(config, self.plugins)
         if isinstance(connector, SourceConnector):
             return WorkerSourceTask(task_id, task, task_config, self.config, self.raw,
-                                    key_converter, value_converter, self.offset_store)
+                                    key_converter, value_converter, chain, self.offset_store)
         # Sink tasks subscribe with the connector's topics/topics.regex.
         merged = dict(config) | dict(task_config)
         return WorkerSinkTask(task_id, task, merged, self.config, self.raw,
-                              key_converter, value_converter)
+                              key_converter, value_converter, chain)
 
     async def stop_connector(self, name: str) -> None:
         running = self.connectors.pop(name)

@@ -8,6 +8,7 @@ from typing import Any, Mapping
 from fastconnect.api import Converter
 from fastconnect.runtime.status import ConnectorTaskId, State, TaskStatus
 from fastconnect.runtime.task_logging import task_logger
+from fastconnect.runtime.transformation_chain import TransformationChain
 
 __all__ = ["WorkerTask"]
 
@@ -23,7 +24,8 @@ class WorkerTask:
 
     def __init__(self, task_id: ConnectorTaskId, task: Any, task_config: Mapping[str, str],
                  worker_config: Mapping[str, Any], worker_raw: Mapping[str, str],
-                 key_converter: Converter, value_converter: Converter) -> None:
+                 key_converter: Converter, value_converter: Converter,
+                 transformation_chain: TransformationChain | None = None) -> None:
         self.id = task_id
         self.task = task
         self.task_config = dict(task_config)
@@ -32,6 +34,7 @@ class WorkerTask:
         self._worker_raw = worker_raw
         self._key_converter = key_converter
         self._value_converter = value_converter
+        self._chain = transformation_chain or TransformationChain([])
         self._flush_interval = worker_config["offset.flush.interval.ms"] / 1000
         self._stopping = asyncio.Event()
         self.log = task_logger(type(self).__module__, task_id)
@@ -51,6 +54,7 @@ class WorkerTask:
             self.log.error("Task failed and will not recover until manually restarted: %s", error)
         finally:
             await self._shutdown()
+            self._chain.close()
             if self.status.state is State.RUNNING:
                 self.status.state = State.STOPPED
 

@@ -310,3 +310,33 @@ def test_json_converter_writes_kafkas_envelope_and_reads_it_back(kafka_bootstrap
     assert raw == [b'{"schema":{"type":"string","optional":false},"payload":'
                    + orjson.dumps(line) + b"}" for line in expected]
     assert sink_file.read_text(encoding="utf-8").splitlines() == expected
+
+
+def test_sink_filter_with_predicate_drops_tombstones(kafka_bootstrap, tmp_path):
+    topic = unique("tombstones")
+    producer = ordered_producer(kafka_bootstrap)
+    sent = [None if i % 3 == 0 else f"value-{i}" for i in range(3000)]
+    for value in sent:
+        producer.produce(topic, None if value is None else value.encode(), key=b"k")
+        producer.poll(0)
+    producer.flush(30)
+    sink_file = tmp_path / "out.txt"
+    name = unique("filtering-sink")
+    worker = start_worker(
+        tmp_path, write_worker(tmp_path, kafka_bootstrap),
+        write_config(tmp_path, name, **{
+            "connector.class": "FileStreamSink", "file": str(sink_file), "topics": topic,
+            "transforms": "dropTombstones",
+            "transforms.dropTombstones.type": "org.apache.kafka.connect.transforms.Filter",
+            "transforms.dropTombstones.predicate": "isTombstone",
+            "predicates": "isTombstone",
+            "predicates.isTombstone.type":
+                "org.apache.kafka.connect.transforms.predicates.RecordIsTombstone"}))
+    kept = [v for v in sent if v is not None]
+    wait_for(lambda: count_lines(sink_file) >= len(kept), 120, "the non-null records",
+             worker, tmp_path / "worker.log")
+    # Dropped records still count as processed: the group commits past the last one.
+    wait_for(lambda: committed_offset(kafka_bootstrap, name, topic) == len(sent), 30,
+             "the commit of every offset", worker, tmp_path / "worker.log")
+    stop_worker(worker, tmp_path)
+    assert sink_file.read_text().splitlines() == kept
