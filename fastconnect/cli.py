@@ -46,6 +46,7 @@ async def run_standalone(worker_file: str, connector_files: list[str],
     from fastconnect.config.worker import OFFSET_STORAGE_FILE_FILENAME, STANDALONE_CONFIG_DEF
     from fastconnect.herder.offsets import FileOffsetBackingStore
     from fastconnect.herder.standalone import StandaloneHerder
+    from fastconnect.runtime.status import State
     from fastconnect.runtime.worker import Worker
 
     raw = load_properties(worker_file)
@@ -69,8 +70,9 @@ async def run_standalone(worker_file: str, connector_files: list[str],
         await stop.wait()
         log.info("Stopping")
     finally:
+        statuses = herder.task_statuses()
         await herder.stop()
-    failed = herder.failed()
+    failed = [status for status in statuses if status.state is State.FAILED]
     for status in failed:
         log.error("Task %s ended FAILED: %s", status.id, status.error)
     return EXIT_ERROR if failed else 0

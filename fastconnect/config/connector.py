@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from fastconnect.api.config import ConfigDef, Importance, Type, at_least, non_empty_string
+from fastconnect.api.config import (
+    ConfigDef,
+    Importance,
+    Type,
+    at_least,
+    non_empty_string,
+    one_of,
+)
 from fastconnect.api.errors import ConfigError
 
 __all__ = [
@@ -24,6 +31,14 @@ CONNECTOR_CLASS = "connector.class"
 TASKS_MAX = "tasks.max"
 TOPICS = "topics"
 TOPICS_REGEX = "topics.regex"
+ERRORS_RETRY_TIMEOUT = "errors.retry.timeout"
+ERRORS_RETRY_MAX_DELAY = "errors.retry.delay.max.ms"
+ERRORS_TOLERANCE = "errors.tolerance"
+ERRORS_LOG_ENABLE = "errors.log.enable"
+ERRORS_LOG_INCLUDE_MESSAGES = "errors.log.include.messages"
+DLQ_TOPIC_NAME = "errors.deadletterqueue.topic.name"
+DLQ_REPLICATION_FACTOR = "errors.deadletterqueue.topic.replication.factor"
+DLQ_CONTEXT_HEADERS = "errors.deadletterqueue.context.headers.enable"
 
 
 def _valid_name(name: str, value: Any) -> None:
@@ -58,6 +73,22 @@ CONNECTOR_CONFIG_DEF = (
             "Aliases for the transformations to be applied to records, in order.")
     .define("predicates", Type.LIST, "", None, Importance.LOW,
             "Aliases for the predicates used by transformations.")
+    .define(ERRORS_RETRY_TIMEOUT, Type.LONG, 0, at_least(-1), Importance.MEDIUM,
+            "The maximum duration in milliseconds that a failed operation will be reattempted. "
+            "The default is 0, which means no retries will be attempted. Use -1 for infinite "
+            "retries.")
+    .define(ERRORS_RETRY_MAX_DELAY, Type.LONG, 60000, at_least(0), Importance.MEDIUM,
+            "The maximum duration in milliseconds between consecutive retry attempts.")
+    .define(ERRORS_TOLERANCE, Type.STRING, "none", one_of("none", "all", case_sensitive=False),
+            Importance.MEDIUM,
+            "Behavior for tolerating errors during connector operation. 'none' is the default "
+            "value and signals that any error will result in an immediate connector task "
+            "failure; 'all' changes the behavior to skip over problematic records.")
+    .define(ERRORS_LOG_ENABLE, Type.BOOLEAN, False, None, Importance.MEDIUM,
+            "If true, write each error and the details of the failed operation and "
+            "problematic record to the Connect application log.")
+    .define(ERRORS_LOG_INCLUDE_MESSAGES, Type.BOOLEAN, False, None, Importance.MEDIUM,
+            "Whether to include in the log the Connect record that resulted in a failure.")
 )
 
 SINK_CONNECTOR_CONFIG_DEF = CONNECTOR_CONFIG_DEF.merge(
@@ -67,6 +98,16 @@ SINK_CONNECTOR_CONFIG_DEF = CONNECTOR_CONFIG_DEF.merge(
     .define(TOPICS_REGEX, Type.STRING, "", _valid_regex, Importance.HIGH,
             "Regular expression giving topics to consume. Only one of topics or topics.regex "
             "should be specified.")
+    .define(DLQ_TOPIC_NAME, Type.STRING, "", None, Importance.MEDIUM,
+            "The name of the topic to be used as the dead letter queue (DLQ) for messages that "
+            "result in an error when processed by this sink connector, transformations, or "
+            "converter. Blank means no DLQ.")
+    .define(DLQ_REPLICATION_FACTOR, Type.SHORT, 3, None, Importance.MEDIUM,
+            "Replication factor used to create the dead letter queue topic when it doesn't "
+            "already exist.")
+    .define(DLQ_CONTEXT_HEADERS, Type.BOOLEAN, False, None, Importance.MEDIUM,
+            "If true, add headers containing error context to the messages written to the dead "
+            "letter queue.")
 )
 
 

@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from fastconnect.api import OFFSET, PARTITION, TOPIC, DataError
 
-__all__ = ["per_topic", "describe_record", "record_error"]
+__all__ = ["per_topic", "replace_column", "describe_record", "record_error", "relative_error"]
 
 
 def per_topic(topics: pa.Array, apply: Callable[[str, slice | pa.Array], pa.Array]) -> pa.Array:
@@ -37,6 +37,42 @@ def per_topic(topics: pa.Array, apply: Callable[[str, slice | pa.Array], pa.Arra
     merged = pa.concat_arrays(parts)
     inverse = pc.sort_indices(pa.concat_arrays(order))
     return merged.take(inverse)
+
+
+def relative_error(error: DataError, rows: slice | pa.Array) -> DataError:
+    """``error`` with its row index moved from the part ``rows`` to the whole batch."""
+    index = error.index
+    if index is not None:
+        index = index + (rows.start or 0) if isinstance(rows, slice) else rows[index].as_py()
+    moved = DataError(str(error), index)
+    moved.__cause__ = error.__cause__ or error
+    return moved
+
+
+def replace_column(batch: pa.RecordBatch, column: str,
+                   convert: Callable[[str, pa.Array], tuple[pa.Field | None, pa.Array]]
+                   ) -> pa.RecordBatch:
+    """``batch`` with ``column`` replaced by ``convert(topic, part)`` run per topic.
+
+    A DataError from ``convert`` comes out with its index counted in ``batch``.
+    """
+    data = batch.column(column)
+    fields: list[pa.Field | None] = []
+
+    def apply(topic: str, rows) -> pa.Array:
+        part = data[rows] if isinstance(rows, slice) else data.take(rows)
+        try:
+            field, converted = convert(topic, part)
+        except DataError as error:
+            raise relative_error(error, rows) from None
+        fields.append(field)
+        return converted
+
+    converted = per_topic(batch.column(TOPIC), apply)
+    field = fields[0] if len(fields) == 1 and fields[0] is not None else pa.field(column,
+                                                                                  converted.type)
+    return batch.set_column(batch.schema.get_field_index(column), field.with_name(column),
+                            converted)
 
 
 def describe_record(batch: pa.RecordBatch, index: int) -> str:

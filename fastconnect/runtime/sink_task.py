@@ -14,6 +14,7 @@ import time
 from typing import Any, Mapping
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from confluent_kafka import Consumer, KafkaError, KafkaException
 from confluent_kafka import TopicPartition as KafkaTopicPartition
 
@@ -30,9 +31,18 @@ from fastconnect.api import (
     SinkTaskContext,
     TopicPartition,
 )
-from fastconnect.config.connector import TOPICS, TOPICS_REGEX
-from fastconnect.runtime.clients import consumer_config
-from fastconnect.runtime.conversion import per_topic, record_error
+from fastconnect.config.connector import (
+    DLQ_CONTEXT_HEADERS,
+    DLQ_REPLICATION_FACTOR,
+    DLQ_TOPIC_NAME,
+    SINK_CONNECTOR_CONFIG_DEF,
+    TOPICS,
+    TOPICS_REGEX,
+)
+from fastconnect.runtime.clients import admin_config, consumer_config, producer_config
+from fastconnect.runtime.conversion import record_error, replace_column
+from fastconnect.runtime.dead_letter_queue import DeadLetterQueueReporter
+from fastconnect.runtime.errors import ErrorHandler, Failure, Stage, plugin_name
 from fastconnect.runtime.messages import messages_to_batch
 from fastconnect.runtime.status import ConnectorTaskId, State
 from fastconnect.runtime.transformation_chain import TransformationChain
@@ -64,6 +74,23 @@ class _Context(SinkTaskContext):
 
     def request_commit(self) -> None:
         self._owner.commit_requested = True
+
+
+class ErrantRecordReporter:
+    """What a sink task reports a record it cannot write through (``context.
+    errant_record_reporter``): the record goes where the connector's error handling says
+    (log, dead letter queue) and, with ``errors.tolerance=none``, the task fails."""
+
+    def __init__(self, owner: WorkerSinkTask) -> None:
+        self._owner = owner
+
+    def report(self, batch: pa.RecordBatch, index: int, error: BaseException) -> None:
+        owner = self._owner
+        record = batch.slice(index, 1)
+        if not owner.errors.tolerate_all:
+            raise record_error(f"{Stage.TASK_PUT.value} ({plugin_name(owner.task)})", batch,
+                               DataError(str(error), index), slice(0, batch.num_rows))
+        owner.errors.report(Failure(Stage.TASK_PUT, plugin_name(owner.task), error, record))
 
 
 def _to_kafka(tp: TopicPartition, offset: int | None = None) -> KafkaTopicPartition:
@@ -103,6 +130,23 @@ class WorkerSinkTask(WorkerTask):
         self.pending_calls: list[tuple[str, list]] = []
         self.commit_requested = False
         self.records_put = 0
+        self._connector_config = SINK_CONNECTOR_CONFIG_DEF.parse(task_config)
+        self.errors = ErrorHandler(task_id, self._connector_config)
+        self._dlq: DeadLetterQueueReporter | None = None
+        self._current_raw: pa.RecordBatch | None = None
+
+    async def _dead_letter_queue(self) -> DeadLetterQueueReporter | None:
+        topic = self._connector_config[DLQ_TOPIC_NAME].strip()
+        if not topic:
+            return None
+        dlq = DeadLetterQueueReporter(
+            self.id, topic, self._connector_config[DLQ_REPLICATION_FACTOR],
+            self._connector_config[DLQ_CONTEXT_HEADERS],
+            producer_config(self._worker_config, self._worker_raw,
+                            f"connector-dlq-producer-{self.id}"),
+            admin_config(self._worker_config, self._worker_raw), self.original_record)
+        await dlq.start()
+        return dlq
 
     async def _call(self, fn, *args):
         """Run a consumer call on the task's consumer thread."""
@@ -113,7 +157,12 @@ class WorkerSinkTask(WorkerTask):
         group = f"connect-{self.id.connector}"
         self._consumer = Consumer(consumer_config(self._worker_config, self._worker_raw, group,
                                                   f"connector-consumer-{self.id}"))
-        self.task.initialize(_Context(self, self.task_config))
+        self._dlq = await self._dead_letter_queue()
+        self.errors = ErrorHandler(self.id, self._connector_config,
+                                   [self._dlq] if self._dlq is not None else [])
+        context = _Context(self, self.task_config)
+        context.errant_record_reporter = ErrantRecordReporter(self)
+        self.task.initialize(context)
         await self.task.start(self.task_config)
         topics = subscription(self.task_config)
         await self._call(lambda: self._consumer.subscribe(
@@ -149,11 +198,56 @@ class WorkerSinkTask(WorkerTask):
             self._consumer_error(message)
         if raw.num_rows == 0:
             return
-        for batch in self._chain.apply(self._convert(raw)):
-            await self.task.put(batch)
-            self.records_put += batch.num_rows
-        # Filtered records count as processed: their offsets advance too.
+        self._current_raw = raw
+        for converted in await self._convert(raw):
+            for batch in await self._chain.apply_guarded(converted, self.errors):
+                await self._put(batch)
+        # Filtered and failed records count as processed: their offsets advance too.
         self._advance_positions(raw)
+
+    async def _convert(self, raw: pa.RecordBatch) -> list[pa.RecordBatch]:
+        """Keys then values from bytes to Connect data; bad records go to the ErrorHandler."""
+        out = []
+        for _, keyed in await self.errors.run(
+                Stage.KEY_CONVERTER, self._key_converter, raw,
+                lambda b: replace_column(b, KEY, self._key_converter.to_connect)):
+            for _, converted in await self.errors.run(
+                    Stage.VALUE_CONVERTER, self._value_converter, keyed,
+                    lambda b: replace_column(b, VALUE, self._value_converter.to_connect)):
+                out.append(converted)
+        return out
+
+    async def _put(self, batch: pa.RecordBatch) -> None:
+        """``put``, retried on RetriableError; a DataError(index) from the task means the rows
+        before it were taken and that row is bad: report it and put the rest."""
+        rest = batch
+        while rest.num_rows:
+            try:
+                await self.errors.retry_forever(lambda: self.task.put(rest), self._stopping)
+                self.records_put += rest.num_rows
+                return
+            except DataError as error:
+                if not self.errors.tolerate_all or error.index is None:
+                    raise record_error(f"{Stage.TASK_PUT.value} ({plugin_name(self.task)})",
+                                       rest, error, slice(0, rest.num_rows)) from None
+                self.records_put += error.index
+                self.errors.report(Failure(Stage.TASK_PUT, plugin_name(self.task), error,
+                                           rest.slice(error.index, 1)))
+                rest = rest.slice(error.index + 1)
+
+    def original_record(self, record: pa.RecordBatch) -> pa.RecordBatch | None:
+        """The consumed (raw) form of a one-row batch, found by its topic/partition/offset."""
+        raw = self._current_raw
+        if raw is None or OFFSET not in record.schema.names:
+            return None
+        topic, partition, offset = (record.column(c)[0].as_py() for c in (TOPIC, PARTITION, OFFSET))
+        mask = pc.and_(pc.equal(raw.column(OFFSET), offset),
+                       pc.equal(raw.column(PARTITION), partition))
+        candidates = raw.filter(mask)
+        for row in range(candidates.num_rows):
+            if candidates.column(TOPIC)[row].as_py() == topic:
+                return candidates.slice(row, 1)
+        return None
 
     def _consumer_error(self, message) -> None:
         """Fail on what librdkafka calls fatal; anything else it recovers from by itself.
@@ -170,30 +264,6 @@ class WorkerSinkTask(WorkerTask):
         else:
             self.log.warning("Consumer error, retrying: %s (%s)", error.str(), where)
 
-    def _convert(self, raw: pa.RecordBatch) -> pa.RecordBatch:
-        topics = raw.column(TOPIC)
-        columns = {name: raw.column(name) for name in raw.schema.names}
-        fields = {name: raw.schema.field(name) for name in raw.schema.names}
-        for column, converter in ((KEY, self._key_converter), (VALUE, self._value_converter)):
-            data = raw.column(column)
-            found: list[pa.Field] = []
-
-            def convert(topic: str, rows, data=data, converter=converter, found=found,
-                        column=column) -> pa.Array:
-                part = data[rows] if isinstance(rows, slice) else data.take(rows)
-                try:
-                    field, typed = converter.to_connect(topic, part)
-                except DataError as error:
-                    raise record_error(f"Converting {column} from bytes", raw, error, rows) from None
-                found.append(field)
-                return typed
-
-            columns[column] = per_topic(topics, convert)
-            fields[column] = found[0].with_name(column) if len(found) == 1 else pa.field(
-                column, columns[column].type)
-        return pa.RecordBatch.from_arrays(list(columns.values()),
-                                          schema=pa.schema(list(fields.values())))
-
     def _advance_positions(self, raw: pa.RecordBatch) -> None:
         table = pa.table({TOPIC: raw.column(TOPIC).dictionary_decode(),
                           PARTITION: raw.column(PARTITION), OFFSET: raw.column(OFFSET)})
@@ -208,6 +278,8 @@ class WorkerSinkTask(WorkerTask):
         if not current:
             return
         safe = await self.task.pre_commit(current)
+        if self._dlq is not None:
+            await self._dlq.flush()
         offsets = [_to_kafka(tp, off) for tp, off in safe.items() if tp in self.assignment]
         if offsets:
             await self._call(lambda: self._consumer.commit(offsets=offsets, asynchronous=False))
@@ -240,6 +312,8 @@ class WorkerSinkTask(WorkerTask):
         if not current or self.status.state is not State.RUNNING:
             return []
         safe = await self.task.pre_commit(current)
+        if self._dlq is not None:
+            await self._dlq.flush()
         return [_to_kafka(tp, off) for tp, off in safe.items()]
 
     async def _release(self, partitions: set[TopicPartition]) -> None:
@@ -263,4 +337,6 @@ class WorkerSinkTask(WorkerTask):
         except Exception as error:
             self.log.warning("Task stop raised: %s", error)
         self._thread.shutdown(wait=False)
+        if self._dlq is not None:
+            await self._dlq.close()
         self.log.info("Sink task stopped after %d records", self.records_put)

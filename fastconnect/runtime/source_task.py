@@ -28,14 +28,15 @@ from fastconnect.api import (
     VALUE,
     ConnectError,
     Converter,
-    DataError,
     SourceBatch,
     SourceTask,
     SourceTaskContext,
 )
 from fastconnect.herder.offsets import ConnectorOffsetReader, OffsetBackingStore, offset_key
 from fastconnect.runtime.clients import producer_config
-from fastconnect.runtime.conversion import per_topic, record_error
+from fastconnect.config.connector import CONNECTOR_CONFIG_DEF
+from fastconnect.runtime.conversion import replace_column
+from fastconnect.runtime.errors import ErrorHandler, Stage
 from fastconnect.runtime.messages import produce_rows
 from fastconnect.runtime.status import ConnectorTaskId, State
 from fastconnect.runtime.transformation_chain import TransformationChain
@@ -92,9 +93,12 @@ class WorkerSourceTask(WorkerTask):
         value_converter: Converter,
         transformation_chain: TransformationChain | None,
         offset_store: OffsetBackingStore,
+        connector_config: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(task_id, task, task_config, worker_config, worker_raw, key_converter,
                          value_converter, transformation_chain)
+        self.errors = ErrorHandler(task_id, CONNECTOR_CONFIG_DEF.parse(
+            connector_config or {"name": task_id.connector, "connector.class": "-"}))
         self._offset_store = offset_store
         self._flush_timeout = worker_config["offset.flush.timeout.ms"] / 1000
         self._inflight: collections.deque[_InFlight] = collections.deque()
@@ -142,26 +146,33 @@ class WorkerSourceTask(WorkerTask):
             self.log.error("%s", error)
         self.log.info("Source task stopped after sending %d records", self.records_sent)
 
-    def _serialise(self, records: pa.RecordBatch, column: str, converter: Converter) -> pa.Array | None:
-        if column not in records.schema.names:
-            return None
-        field = records.schema.field(column)
-        data = records.column(column)
+    async def _serialise(self, records: pa.RecordBatch) -> list[pa.RecordBatch]:
+        """Keys then values to bytes; bad records go to the ErrorHandler (no DLQ for sources)."""
+        def to_bytes(column: str, converter: Converter):
+            def convert(batch: pa.RecordBatch) -> pa.RecordBatch:
+                field = batch.schema.field(column)
+                return replace_column(batch, column, lambda topic, data: (
+                    pa.field(column, pa.binary()), converter.from_connect(topic, field, data)))
+            return convert
 
-        def convert(topic: str, rows) -> pa.Array:
-            part = data[rows] if isinstance(rows, slice) else data.take(rows)
-            try:
-                return converter.from_connect(topic, field, part)
-            except DataError as error:
-                raise record_error(f"Converting {column} to bytes", records, error, rows) from None
-
-        return per_topic(records.column(TOPIC), convert)
+        out = []
+        for _, keyed in await self.errors.run(Stage.KEY_CONVERTER, self._key_converter, records,
+                                              to_bytes(KEY, self._key_converter)):
+            for _, done in await self.errors.run(Stage.VALUE_CONVERTER, self._value_converter,
+                                                 keyed, to_bytes(VALUE, self._value_converter)):
+                out.append(done)
+        return out
 
     async def _send(self, batch: SourceBatch) -> None:
-        # Transforms may drop rows or cut the batch in runs; the polled batch's offsets are
-        # committed once every row that remains is acknowledged (at once if none remains).
-        outputs = self._chain.apply(normalise(batch.records)) if len(self._chain) \
-            else [batch.records]
+        # Transforms and converters may drop rows (filters, tolerated errors) or cut the
+        # batch in pieces; the polled batch's offsets are committed once every row that
+        # remains is acknowledged (at once if none remains).
+        records = normalise(batch.records)
+        if len(self._chain):
+            transformed = await self._chain.apply_guarded(records, self.errors)
+        else:
+            transformed = [records]
+        outputs = [piece for part in transformed for piece in await self._serialise(part)]
         inflight = _InFlight(sum(out.num_rows for out in outputs), batch.offsets)
         self._inflight.append(inflight)
         for records in outputs:
@@ -170,17 +181,8 @@ class WorkerSourceTask(WorkerTask):
 
     async def _produce(self, records: pa.RecordBatch, inflight: _InFlight) -> None:
         n = records.num_rows
-        keys = self._serialise(records, KEY, self._key_converter)
-        values = self._serialise(records, VALUE, self._value_converter)
-        names = records.schema.names
-        columns = dict(
-            topic=records.column(TOPIC),
-            partition=records.column(PARTITION) if PARTITION in names else None,
-            timestamp=records.column(TIMESTAMP) if TIMESTAMP in names else None,
-            key=keys,
-            value=values,
-            headers=records.column(HEADERS) if HEADERS in names else None,
-        )
+        columns = {name: records.column(name)
+                   for name in (TOPIC, PARTITION, TIMESTAMP, KEY, VALUE, HEADERS)}
         start = 0
         while True:
             start = produce_rows(self._producer, start=start, on_delivery=inflight, **columns)

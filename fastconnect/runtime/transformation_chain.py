@@ -30,17 +30,18 @@ class _Stage:
     predicate: Predicate | None
     negate: bool
 
-    def apply(self, batch: pa.RecordBatch) -> list[pa.RecordBatch]:
+    def split(self, batch: pa.RecordBatch) -> list[tuple[pa.RecordBatch, bool]]:
+        """``batch`` in runs, each with whether this stage's transform applies to it."""
         if self.predicate is None:
-            return [self._transform(batch)]
+            return [(batch, True)]
         mask = self.predicate.test(batch)
         if self.negate:
             mask = pc.invert(mask)
-        out = []
-        for start, stop, matches in _runs(mask):
-            part = batch.slice(start, stop - start)
-            out.append(self._transform(part) if matches else part)
-        return out
+        return [(batch.slice(start, stop - start), matches)
+                for start, stop, matches in _runs(mask)]
+
+    def apply(self, batch: pa.RecordBatch) -> list[pa.RecordBatch]:
+        return [self._transform(part) if matches else part for part, matches in self.split(batch)]
 
     def _transform(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         try:
@@ -142,6 +143,25 @@ class TransformationChain:
         batches = [batch]
         for stage in self._stages:
             batches = [out for b in batches for out in stage.apply(b) if out.num_rows]
+        return batches
+
+    async def apply_guarded(self, batch: pa.RecordBatch, errors) -> list[pa.RecordBatch]:
+        """Like ``apply``, with each transform run under the task's ErrorHandler, so that
+        with ``errors.tolerance=all`` a record a transform rejects is reported and skipped."""
+        from fastconnect.runtime.errors import Stage
+
+        batches = [batch]
+        for stage in self._stages:
+            out = []
+            for b in batches:
+                for part, matches in stage.split(b):
+                    if not matches:
+                        out.append(part)
+                        continue
+                    pieces = await errors.run(Stage.TRANSFORMATION, stage.transform, part,
+                                              stage.transform.apply)
+                    out.extend(result for _, result in pieces)
+            batches = [b for b in out if b.num_rows]
         return batches
 
     def close(self) -> None:

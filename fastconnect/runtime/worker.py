@@ -155,7 +155,8 @@ class Worker:
         chain = TransformationChain.from_config(config, self.plugins)
         if isinstance(connector, SourceConnector):
             return WorkerSourceTask(task_id, task, task_config, self.config, self.raw,
-                                    key_converter, value_converter, chain, self.offset_store)
+                                    key_converter, value_converter, chain, self.offset_store,
+                                    config)
         # Sink tasks subscribe with the connector's topics/topics.regex.
         merged = dict(config) | dict(task_config)
         return WorkerSinkTask(task_id, task, merged, self.config, self.raw,

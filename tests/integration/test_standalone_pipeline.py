@@ -6,114 +6,28 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import orjson
 import pytest
-from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
+from worker_helpers import (
+    append,
+    committed_offset,
+    count_lines,
+    lines,
+    ordered_producer,
+    read_topic,
+    start_worker,
+    stop_worker,
+    topic_end,
+    unique,
+    wait_for,
+    write_config,
+    write_worker,
+)
 
 pytestmark = pytest.mark.integration
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def write_worker(tmp_path: Path, bootstrap: str, name: str = "worker.properties") -> Path:
-    path = tmp_path / name
-    path.write_text(
-        f"bootstrap.servers={bootstrap}\n"
-        "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
-        "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
-        f"offset.storage.file.filename={tmp_path}/connect.offsets\n"
-        "offset.flush.interval.ms=100\n"
-        # A killed worker's group membership must lapse quickly for the restart to get in.
-        "consumer.session.timeout.ms=6000\n")
-    return path
-
-
-def write_config(tmp_path: Path, name: str, **config: str) -> Path:
-    path = tmp_path / f"{name}.properties"
-    path.write_text("".join(f"{k}={v}\n" for k, v in {"name": name, **config}.items()))
-    return path
-
-
-def start_worker(tmp_path: Path, *configs: Path) -> subprocess.Popen:
-    log = open(tmp_path / "worker.log", "ab")
-    return subprocess.Popen([sys.executable, "-m", "fastconnect", "standalone", *map(str, configs)],
-                            stdout=log, stderr=subprocess.STDOUT)
-
-
-def stop_worker(process: subprocess.Popen, tmp_path: Path) -> int:
-    process.send_signal(signal.SIGTERM)
-    code = process.wait(timeout=60)
-    assert code == 0, (tmp_path / "worker.log").read_text()[-3000:]
-    return code
-
-
-def wait_for(condition, timeout: float, what: str, process: subprocess.Popen | None = None,
-             log: Path | None = None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        if process is not None and process.poll() is not None:
-            raise AssertionError(f"worker exited ({process.returncode}) while waiting for "
-                                 f"{what}:\n{log.read_text()[-3000:] if log else ''}")
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}"
-                         + (f":\n{log.read_text()[-3000:]}" if log else ""))
-
-
-def count_lines(path: Path) -> int:
-    return path.read_bytes().count(b"\n") if path.exists() else 0
-
-
-def topic_end(bootstrap: str, topic: str) -> int:
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": unique("probe")})
-    try:
-        metadata = consumer.list_topics(topic, timeout=10).topics.get(topic)
-        if metadata is None or metadata.error is not None:
-            return 0
-        return sum(consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
-                   for p in metadata.partitions)
-    finally:
-        consumer.close()
-
-
-def read_topic(bootstrap: str, topic: str, expected: int) -> list[bytes]:
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": unique("reader"),
-                         "auto.offset.reset": "earliest", "enable.auto.commit": False})
-    consumer.subscribe([topic])
-    values: list[bytes] = []
-    deadline = time.monotonic() + 60
-    try:
-        while len(values) < expected and time.monotonic() < deadline:
-            for message in consumer.consume(10000, 0.5):
-                assert message.error() is None, message.error()
-                values.append(message.value())
-    finally:
-        consumer.close()
-    return values
-
-
-def ordered_producer(bootstrap: str) -> Producer:
-    # Without idempotence a retried batch (a new topic's leader is not known yet) can land
-    # after the next one, and the topic itself would be out of order.
-    return Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True,
-                     "linger.ms": 5})
-
-
-def lines(prefix: str, start: int, stop: int) -> list[str]:
-    return [f'{{"{prefix}":{i},"payload":"{"x" * 150}"}}' for i in range(start, stop)]
-
-
-def append(path: Path, items: list[str]) -> None:
-    with path.open("a") as out:
-        out.write("".join(item + "\n" for item in items))
 
 
 def test_file_to_kafka_to_file_moves_every_line_in_order(kafka_bootstrap, tmp_path):
@@ -251,15 +165,6 @@ def test_sink_killed_mid_stream_loses_nothing_and_repeats_only_uncommitted(
     stop_worker(worker, tmp_path)
     out = sink_file.read_text().splitlines()
     assert out == everything[:written_before_kill] + everything[committed:]
-
-
-def committed_offset(bootstrap: str, connector: str, topic: str) -> int:
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"connect-{connector}"})
-    try:
-        [tp] = consumer.committed([TopicPartition(topic, 0)], timeout=10)
-        return max(tp.offset, 0)
-    finally:
-        consumer.close()
 
 
 def test_stdin_to_kafka_to_stdout_when_no_file_is_set(kafka_bootstrap, tmp_path):
