@@ -15,6 +15,11 @@ Cache layout::
 
 Editing the pom changes the hash, so a stale classpath is never reused; an interrupted
 download leaves no ``.complete`` marker, so the next call redoes it.
+
+Some servers need a real build, not just their jars (a Quarkus application must be
+augmented by its Maven plugin): :func:`build_with_maven` builds such a pom once, in a
+scratch copy under the cache, and keeps one output directory of it the same way
+(``<cache_name>/<hash>/`` with ``.complete`` written last).
 """
 
 from __future__ import annotations
@@ -25,11 +30,12 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from fastconnect.services import ServiceError
 
-__all__ = ["ServiceError", "cache_root", "resolve_classpath"]
+__all__ = ["ServiceError", "build_with_maven", "cache_root", "resolve_classpath"]
 
 # Maven 3.8's built-in default for the dependency plugin is 2.8, too old to be trusted
 # with flags like -Dmdep.prependGroupId; pin a current one. It is part of the cache key.
@@ -170,3 +176,85 @@ def _run_maven(pom: Path, output_dir: Path, timeout: float) -> None:
         raise ServiceError(
             f"mvn failed (exit {proc.returncode}) resolving {pom.name}\n{_tail(proc.stdout)}"
         )
+
+
+def build_with_maven(pom: Path, cache_name: str, output: str, *,
+                     sources: Mapping[str, str] | None = None,
+                     properties: Mapping[str, str] | None = None,
+                     goals: Sequence[str] = ("package",),
+                     timeout: float = 1800.0) -> Path:
+    """Build ``pom`` with Maven once and return the cached copy of its ``output`` directory.
+
+    The build runs in a scratch directory under the cache, never next to the pom (the
+    package may be installed read-only): ``pom`` is copied there as ``pom.xml``, each
+    ``sources`` entry (a path relative to the project, e.g. ``src/main/java/X.java``,
+    and its text) is written beside it, and ``mvn goals -Dk=v...`` runs. ``output``
+    (relative to the project, e.g. ``target/quarkus-app``) is then moved into the cache.
+    The pom, the sources, the properties, the goals and ``output`` all make up the cache
+    key, so changing any of them rebuilds. Raises :class:`ServiceError` on failure.
+    """
+    pom = Path(pom).resolve()
+    try:
+        pom_bytes = pom.read_bytes()
+    except OSError as exc:
+        raise ServiceError(f"cannot read {pom}: {exc}") from exc
+    sources = dict(sources or {})
+    properties = dict(properties or {})
+    for rel in sources:
+        if Path(rel).is_absolute() or ".." in Path(rel).parts:
+            raise ValueError(f"source path must stay inside the project: {rel!r}")
+
+    digest = hashlib.sha256(pom_bytes)
+    for part in [*sorted(sources.items()), *sorted(properties.items()), tuple(goals), output]:
+        digest.update(b"\0" + repr(part).encode())
+    target = cache_root() / cache_name / digest.hexdigest()[:16]
+    if (target / _MARKER).is_file():
+        return target
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / f"{target.name}.lock", "w") as lock:
+        # As in resolve_classpath: a concurrent first use waits for the one build.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (target / _MARKER).is_file():
+            return target
+        work = target.parent / f"{target.name}.work"
+        shutil.rmtree(work, ignore_errors=True)  # a half-finished earlier attempt
+        shutil.rmtree(target, ignore_errors=True)
+        work.mkdir(parents=True)
+        try:
+            (work / "pom.xml").write_bytes(pom_bytes)
+            for rel, text in sources.items():
+                (work / rel).parent.mkdir(parents=True, exist_ok=True)
+                (work / rel).write_text(text)
+            _mvn([*goals, *(f"-D{k}={v}" for k, v in sorted(properties.items()))],
+                 work / "pom.xml", f"building {pom.name}", timeout)
+            built = work / output
+            if not built.is_dir():
+                raise ServiceError(f"mvn built {pom.name} but left no {output}")
+            built.replace(target)  # same filesystem: a rename, not a copy
+            (target / _MARKER).write_text(f"{pom.name}\n")  # written last: target is whole
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return target
+
+
+def _mvn(args: list[str], pom: Path, what: str, timeout: float) -> None:
+    """Run ``mvn args`` on ``pom`` quietly; ServiceError with Maven's own error on failure."""
+    mvn = shutil.which("mvn")
+    if mvn is None:
+        raise ServiceError(f"mvn not found on PATH: Maven is needed for {what} "
+                           "(Debian: apt-get install maven)")
+    cmd = [mvn, "-B", "-q", "-Dstyle.color=never", "-U", "-f", str(pom), *args]
+    try:
+        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, errors="replace",
+                              timeout=timeout, cwd=pom.parent)
+    except subprocess.TimeoutExpired as exc:
+        out = exc.output or ""
+        if isinstance(out, bytes):
+            out = out.decode(errors="replace")
+        raise ServiceError(f"mvn timed out after {timeout:.0f}s {what}\n{_tail(out)}") from None
+    except OSError as exc:
+        raise ServiceError(f"cannot run mvn for {what}: {exc}") from exc
+    if proc.returncode != 0:
+        raise ServiceError(f"mvn failed (exit {proc.returncode}) {what}\n{_tail(proc.stdout)}")
