@@ -69,7 +69,10 @@ class SinkTaskContext:
     the consumer to rewind or skip a partition to a given offset before the next ``put``
     (used by sinks that store their own offsets). ``request_commit`` asks for an offset
     commit soon rather than at the next ``offset.flush.interval.ms``.
-    ``errant_record_reporter`` is set when the connector has a dead letter queue.
+    ``errant_record_reporter.report(batch, index, error)`` hands a record the task cannot
+    write to the connector's error handling: with ``errors.tolerance=all`` it is logged and
+    sent to the dead letter queue (if one is configured) and the task goes on; with
+    ``none`` the call raises and the task fails naming the record.
     """
 
     def __init__(self, configs: Mapping[str, str] | None = None) -> None:
@@ -153,6 +156,11 @@ class SinkTask(ABC):
 
         May buffer them: only a later ``flush`` must make them durable. Returning applies
         back-pressure: the next batch is fetched only after ``put`` returned.
+
+        Raise RetriableError to have the same batch put again after a back-off. Raise
+        ``DataError(message, index)`` when row ``index`` cannot be written: the rows before
+        it count as taken; under ``errors.tolerance=all`` that row goes to the error
+        handling and ``put`` is called again with the rows after it.
         """
 
     async def flush(self, offsets: Mapping[TopicPartition, int]) -> None:
