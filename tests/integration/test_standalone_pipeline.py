@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -171,13 +170,12 @@ def test_stdin_to_kafka_to_stdout_when_no_file_is_set(kafka_bootstrap, tmp_path)
     topic = unique("stdio")
     expected = lines("io", 0, 5_000)
     stdout_file = tmp_path / "stdout.txt"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "fastconnect", "standalone",
-         str(write_worker(tmp_path, kafka_bootstrap)),
-         str(write_config(tmp_path, "stdin-source", **{"connector.class": "FileStreamSource",
-                                                         "topic": topic})),
-         str(write_config(tmp_path, "stdout-sink", **{"connector.class": "FileStreamSink",
-                                                        "topics": topic}))],
+    process = start_worker(
+        tmp_path, write_worker(tmp_path, kafka_bootstrap),
+        write_config(tmp_path, "stdin-source", **{"connector.class": "FileStreamSource",
+                                                   "topic": topic}),
+        write_config(tmp_path, "stdout-sink", **{"connector.class": "FileStreamSink",
+                                                  "topics": topic}),
         stdin=subprocess.PIPE, stdout=stdout_file.open("wb"),
         stderr=(tmp_path / "worker.log").open("wb"))
     process.stdin.write("".join(line + "\n" for line in expected).encode())

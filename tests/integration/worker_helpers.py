@@ -34,10 +34,25 @@ def write_config(tmp_path: Path, name: str, **config: str) -> Path:
     return path
 
 
-def start_worker(tmp_path: Path, *configs: Path) -> subprocess.Popen:
-    log = open(tmp_path / "worker.log", "ab")
-    return subprocess.Popen([sys.executable, "-m", "fastconnect", "standalone", *map(str, configs)],
-                            stdout=log, stderr=subprocess.STDOUT)
+#: Every worker a test started, so that teardown can stop those a failing test left behind.
+STARTED: list[subprocess.Popen] = []
+
+
+def start_worker(tmp_path: Path, *configs: Path, **popen) -> subprocess.Popen:
+    if "stdout" not in popen:
+        popen.update(stdout=open(tmp_path / "worker.log", "ab"), stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fastconnect", "standalone", *map(str, configs)], **popen)
+    STARTED.append(process)
+    return process
+
+
+def kill_leftover_workers() -> None:
+    while STARTED:
+        process = STARTED.pop()
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
 
 
 def stop_worker(process: subprocess.Popen, tmp_path: Path) -> int:
