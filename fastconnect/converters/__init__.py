@@ -10,16 +10,19 @@ from __future__ import annotations
 from fastconnect.converters.avro import AvroConverter
 from fastconnect.converters.header import SimpleHeaderConverter
 from fastconnect.converters.json import JsonConverter
+from fastconnect.converters.protobuf import ProtobufConverter
 from fastconnect.converters.string import ByteArrayConverter, StringConverter
 
 __all__ = ["AvroConverter", "BUILTIN_CONVERTERS", "BUILTIN_HEADER_CONVERTERS",
-           "ByteArrayConverter", "JsonConverter", "SimpleHeaderConverter", "StringConverter"]
+           "ByteArrayConverter", "JsonConverter", "ProtobufConverter", "SimpleHeaderConverter",
+           "StringConverter"]
 
 _JAVA_NAMES = {
     StringConverter: "org.apache.kafka.connect.storage.StringConverter",
     ByteArrayConverter: "org.apache.kafka.connect.converters.ByteArrayConverter",
     JsonConverter: "org.apache.kafka.connect.json.JsonConverter",
     AvroConverter: "io.confluent.connect.avro.AvroConverter",
+    ProtobufConverter: "io.confluent.connect.protobuf.ProtobufConverter",
 }
 
 #: Every accepted name of a built-in converter -> its class.

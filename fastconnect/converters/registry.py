@@ -68,13 +68,16 @@ class RegistryUnavailableError(RegistryError):
 
 @runtime_checkable
 class SchemaRegistry(Protocol):
-    """The registry calls the Avro converter makes. Implementations raise RegistryError."""
+    """The registry calls the Avro and Protobuf converters make. Implementations raise
+    RegistryError."""
 
-    def register(self, subject: str, schema: str) -> int:
-        """Register ``schema`` (Avro JSON text) under ``subject``; its id (existing or new)."""
+    def register(self, subject: str, schema: str, schema_type: str = "AVRO") -> int:
+        """Register ``schema`` under ``subject``; its id (existing or new). ``schema_type`` is
+        the registry's ``schemaType`` (``AVRO``, ``PROTOBUF``, ``JSON``); Avro text when
+        omitted, and callers pass it only when it is not ``AVRO``."""
         ...
 
-    def lookup(self, subject: str, schema: str) -> RegisteredSchema:
+    def lookup(self, subject: str, schema: str, schema_type: str = "AVRO") -> RegisteredSchema:
         """The id and version of ``schema`` in ``subject``; RegistryError 404 if absent."""
         ...
 
@@ -128,12 +131,13 @@ class RestSchemaRegistry:
             connection.close()
         self._connections.clear()
 
-    def register(self, subject: str, schema: str) -> int:
+    def register(self, subject: str, schema: str, schema_type: str = "AVRO") -> int:
         return int(self._call("POST", f"/subjects/{_quote(subject)}/versions",
-                              {"schema": schema})["id"])
+                              _schema_body(schema, schema_type))["id"])
 
-    def lookup(self, subject: str, schema: str) -> RegisteredSchema:
-        body = self._call("POST", f"/subjects/{_quote(subject)}", {"schema": schema})
+    def lookup(self, subject: str, schema: str, schema_type: str = "AVRO") -> RegisteredSchema:
+        body = self._call("POST", f"/subjects/{_quote(subject)}",
+                          _schema_body(schema, schema_type))
         return RegisteredSchema(int(body["id"]), body.get("schema", schema), subject,
                                 body.get("version"))
 
@@ -223,6 +227,12 @@ class RestSchemaRegistry:
             connection.close()
 
 
+def _schema_body(schema: str, schema_type: str) -> dict[str, str]:
+    # Confluent's registry takes a missing schemaType as AVRO; older ones know no other key
+    return {"schema": schema} if schema_type == "AVRO" else \
+        {"schema": schema, "schemaType": schema_type}
+
+
 def _quote(subject: str) -> str:
     return urllib.parse.quote(subject, safe="")
 
@@ -260,18 +270,22 @@ class CachedSchemaRegistry:
         self._latest_ttl = latest_ttl
         self._clock = clock
 
-    def register(self, subject: str, schema: str) -> int:
+    def register(self, subject: str, schema: str, schema_type: str = "AVRO") -> int:
         key = (subject, schema)
         if key not in self._ids:
-            schema_id = self.inner.register(subject, schema)
+            # the type is passed on only when it is not AVRO, so that implementations written
+            # before schema_type existed keep working for Avro
+            schema_id = self.inner.register(subject, schema) if schema_type == "AVRO" else \
+                self.inner.register(subject, schema, schema_type=schema_type)
             self._ids.put(key, schema_id)
             self._schemas.put(schema_id, schema)
         return self._ids[key]
 
-    def lookup(self, subject: str, schema: str) -> RegisteredSchema:
+    def lookup(self, subject: str, schema: str, schema_type: str = "AVRO") -> RegisteredSchema:
         key = (subject, schema)
         if key not in self._lookups:
-            found = self.inner.lookup(subject, schema)
+            found = self.inner.lookup(subject, schema) if schema_type == "AVRO" else \
+                self.inner.lookup(subject, schema, schema_type=schema_type)
             self._lookups.put(key, found)
             self._ids.put(key, found.id)
         return self._lookups[key]
