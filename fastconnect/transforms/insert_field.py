@@ -1,0 +1,138 @@
+"""InsertField: add the record's topic, partition, offset, timestamp or a static string as
+fields of the key or value. Tombstones pass through unchanged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import pyarrow as pa
+
+from fastconnect.api import (
+    OFFSET, PARTITION, TIMESTAMP, TOPIC, ConfigDef, ConfigError, DataError, Importance, Type,
+)
+from fastconnect.api.schema import is_schemaless, schemaless_field
+from fastconnect.api.transform import Transformation
+from fastconnect.transforms._fields import (
+    REPLACE_NULL_WITH_DEFAULT, OnKey, OnValue, basics, build_struct, child_field, children,
+    column_field, define_replace_null, dump_rows, first_valid, require_maps, require_struct,
+)
+
+__all__ = ["InsertFieldKey", "InsertFieldValue"]
+
+PURPOSE = "field insertion"
+_JAVA = "org.apache.kafka.connect.transforms.InsertField"
+_OPTIONALITY = ("Suffix with <code>!</code> to make this a required field, or <code>?</code> to "
+                "keep it optional (the default).")
+_TIMESTAMP_TYPE = pa.timestamp("ms", tz="UTC")
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """A field to insert: ``name!`` is required, ``name?`` or ``name`` optional."""
+
+    name: str
+    optional: bool
+
+    @classmethod
+    def parse(cls, spec: str | None) -> _Spec | None:
+        if spec is None:
+            return None
+        if spec.endswith("?"):
+            return cls(spec[:-1], True)
+        if spec.endswith("!"):
+            return cls(spec[:-1], False)
+        return cls(spec, True)
+
+
+class InsertField(Transformation):
+    CONFIG_DEF = define_replace_null(
+        ConfigDef()
+        .define("topic.field", Type.STRING, None, importance=Importance.MEDIUM,
+                documentation="Field name for Kafka topic. " + _OPTIONALITY)
+        .define("partition.field", Type.STRING, None, importance=Importance.MEDIUM,
+                documentation="Field name for Kafka partition. " + _OPTIONALITY)
+        .define("offset.field", Type.STRING, None, importance=Importance.MEDIUM,
+                documentation="Field name for Kafka offset - only applicable to sink "
+                              "connectors.<br/>" + _OPTIONALITY)
+        .define("timestamp.field", Type.STRING, None, importance=Importance.MEDIUM,
+                documentation="Field name for record timestamp. " + _OPTIONALITY)
+        .define("static.field", Type.STRING, None, importance=Importance.MEDIUM,
+                documentation="Field name for static data field. " + _OPTIONALITY)
+        .define("static.value", Type.STRING, None, importance=Importance.MEDIUM,
+                documentation="Static field value, if field name configured."))
+
+    def configure(self, config: Mapping[str, Any]) -> None:
+        super().configure(config)
+        self._topic = _Spec.parse(self.config["topic.field"])
+        self._partition = _Spec.parse(self.config["partition.field"])
+        self._offset = _Spec.parse(self.config["offset.field"])
+        self._timestamp = _Spec.parse(self.config["timestamp.field"])
+        self._static = _Spec.parse(self.config["static.field"])
+        self._static_value = self.config["static.value"]
+        if not any((self._topic, self._partition, self._offset, self._timestamp, self._static)):
+            raise ConfigError("No field insertion configured")
+        if self._static is not None and self._static_value is None:
+            # Kafka prints its InsertionSpec object here; the field name says more.
+            raise ConfigError.invalid("static.value", "null", "No value specified for static "
+                                      f"field: {self._static.name}")
+
+    def _inserted(self, batch: pa.RecordBatch, row: int) -> list[tuple[pa.Field, pa.Array]]:
+        """The fields to add and their values; a null partition or timestamp stays null."""
+        n = batch.num_rows
+        out = []
+        if self._topic:
+            out.append((child_field(self._topic.name, pa.string(), self._topic.optional),
+                        batch.column(TOPIC).cast(pa.string())))
+        if self._partition:
+            out.append((child_field(self._partition.name, pa.int32(), self._partition.optional),
+                        batch.column(PARTITION).cast(pa.int32())))
+        if self._offset:
+            if OFFSET not in batch.schema.names:
+                raise DataError(f"Only SinkRecord supported for [{PURPOSE}], found: "
+                                "org.apache.kafka.connect.source.SourceRecord", row)
+            out.append((child_field(self._offset.name, pa.int64(), self._offset.optional),
+                        batch.column(OFFSET).cast(pa.int64())))
+        if self._timestamp:
+            out.append((child_field(self._timestamp.name, _TIMESTAMP_TYPE,
+                                    self._timestamp.optional),
+                        batch.column(TIMESTAMP).cast(_TIMESTAMP_TYPE)))
+        if self._static:
+            out.append((child_field(self._static.name, pa.string(), self._static.optional),
+                        pa.repeat(pa.scalar(self._static_value, pa.string()), n)))
+        return out
+
+    def transform_column(self, batch: pa.RecordBatch, field: pa.Field,
+                         array: pa.Array) -> tuple[pa.Field, pa.Array]:
+        if array.null_count == len(array):
+            return field, array
+        row = first_valid(array)
+        inserted = self._inserted(batch, row)
+        if is_schemaless(field):
+            maps = require_maps(array, PURPOSE)
+            columns = [(f.name, _schemaless_values(f, a)) for f, a in inserted]
+            for i, value in enumerate(maps):
+                if value is not None:
+                    for name, values in columns:
+                        if values[i] is not None:
+                            value[name] = values[i]
+            return schemaless_field(field.name), dump_rows(maps)
+        require_struct(field, array, PURPOSE)
+        parts = children(field, array, replace_null=self.config[REPLACE_NULL_WITH_DEFAULT])
+        struct = build_struct(parts + inserted, array, row)
+        return column_field(field.name, struct.type, optional=False, meta=basics(field)), struct
+
+
+def _schemaless_values(field: pa.Field, array: pa.Array) -> list[Any]:
+    """Values as Kafka puts them in a schemaless map: the timestamp as epoch millis."""
+    if pa.types.is_timestamp(field.type):
+        array = array.cast(pa.int64())
+    return array.to_pylist()
+
+
+class InsertFieldKey(OnKey, InsertField):
+    ALIASES = (_JAVA + "$Key",)
+
+
+class InsertFieldValue(OnValue, InsertField):
+    ALIASES = (_JAVA + "$Value",)
