@@ -256,10 +256,11 @@ def _to_schema(field: pa.Field) -> dict:
     schema["optional"] = _optional(field)
     if NAME in meta:
         schema["name"] = meta[NAME].decode()
-        if VERSION in meta:
-            schema["version"] = int(meta[VERSION])
     elif logical is not None:
         schema["name"], schema["version"] = logical[0], 1
+    # A version stands on its own: Kafka writes it for unnamed schemas too.
+    if VERSION in meta:
+        schema["version"] = int(meta[VERSION])
     if DOC in meta:
         schema["doc"] = meta[DOC].decode()
     params = dict(logical[1] or {}) if logical is not None and NAME not in meta else {}
