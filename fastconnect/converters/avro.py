@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections import OrderedDict
 from typing import Any, Mapping
 
 import pyarrow as pa
@@ -44,6 +43,7 @@ from fastconnect.converters.avro_schema import (
 )
 from fastconnect.converters.avro_values import HEADER_SIZE, ValueWriter
 from fastconnect.converters.avro_values_read import ValueReader
+from fastconnect.converters.lru import LRU
 from fastconnect.converters.registry import (
     SUBJECT_NAME_STRATEGIES, TOPIC_NAME_STRATEGY, CachedSchemaRegistry, RegistryError,
     RestSchemaRegistry, SchemaRegistry, registry_error, subject_name_strategy,
@@ -124,26 +124,8 @@ CONFIG_DEF = (
 )
 
 
-class _LRU(OrderedDict):
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self.size = size
-
-    def get(self, key: Any) -> Any:
-        value = super().get(key)
-        if value is not None:
-            self.move_to_end(key)
-        return value
-
-    def put(self, key: Any, value: Any) -> Any:
-        if self.size > 0:
-            self[key] = value
-            while len(self) > self.size:
-                self.popitem(last=False)
-        return value  # the value, cached or not (schemas.cache.size=0)
-
-
-def _registry(parsed: dict, configs: Mapping[str, Any]) -> RestSchemaRegistry:
+def rest_registry(parsed: dict, configs: Mapping[str, Any]) -> RestSchemaRegistry:
+    """The registry client a converter's parsed settings describe (URLs, auth, timeouts)."""
     source = parsed[BASIC_AUTH_CREDENTIALS_SOURCE]
     user_info = None
     if source == "USER_INFO":
@@ -189,12 +171,12 @@ class AvroConverter:
         self._auto_register = parsed[AUTO_REGISTER_SCHEMAS]
         self._use_latest = parsed[USE_LATEST_VERSION]
         self._data = AvroData(parsed[ENHANCED_AVRO_SCHEMA_SUPPORT], parsed[CONNECT_META_DATA])
-        inner = self._given if self._given is not None else _registry(parsed, configs)
+        inner = self._given if self._given is not None else rest_registry(parsed, configs)
         self.close()
         self._registry = CachedSchemaRegistry(inner, parsed[MAX_SCHEMAS_PER_SUBJECT],
                                               parsed[LATEST_CACHE_TTL])
-        self._writers = _LRU(parsed[SCHEMAS_CACHE_SIZE])  # (topic, field) -> (writer, header)
-        self._readers = _LRU(parsed[SCHEMAS_CACHE_SIZE])  # (topic, schema id) -> reader
+        self._writers = LRU(parsed[SCHEMAS_CACHE_SIZE])  # (topic, field) -> (writer, header)
+        self._readers = LRU(parsed[SCHEMAS_CACHE_SIZE])  # (topic, schema id) -> reader
 
     def close(self) -> None:
         """Close the registry connections."""

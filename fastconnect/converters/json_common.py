@@ -8,11 +8,12 @@ and JSON parsing that reads the numbers orjson refuses as Jackson does.
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from dataclasses import dataclass, field as dc_field
 from typing import Any
 
 import orjson
+
+from fastconnect.converters.lru import LRU  # noqa: F401  (re-exported)
 
 __all__ = ["LRU", "MS_PER_DAY", "Node", "loads"]
 
@@ -32,26 +33,6 @@ def loads(raw: bytes | str) -> Any:
             return json.loads(raw, parse_constant=_reject_constant)
         except ValueError:
             raise error from None
-
-
-class LRU(OrderedDict):
-    """A mapping bounded to ``size`` entries that forgets the least recently used first."""
-
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self.size = size
-
-    def get(self, key: Any) -> Any:
-        value = super().get(key)
-        if value is not None:
-            self.move_to_end(key)
-        return value
-
-    def put(self, key: Any, value: Any) -> None:
-        if self.size > 0:
-            self[key] = value
-            while len(self) > self.size:
-                self.popitem(last=False)
 
 
 @dataclass(eq=False)

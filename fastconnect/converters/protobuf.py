@@ -38,6 +38,7 @@ from fastconnect.api.schema import (
     SCHEMALESS_TYPE, connect_schema_to_field, field_to_connect_schema, is_schemaless,
     schemaless_field,
 )
+from fastconnect.converters.lru import LRU
 from fastconnect.converters import avro
 from fastconnect.converters.protobuf_schema import (
     KNOWN_IMPORTS, connect_from_descriptor, is_map, parse_proto, proto_from_connect, repeated,
@@ -278,12 +279,12 @@ class ProtobufConverter:
         self._auto_register = parsed[avro.AUTO_REGISTER_SCHEMAS]
         self._use_latest = parsed[avro.USE_LATEST_VERSION]
         self._wrappers = parsed[WRAPPER_FOR_NULLABLES]
-        inner = self._given if self._given is not None else avro._registry(parsed, configs)
+        inner = self._given if self._given is not None else avro.rest_registry(parsed, configs)
         self.close()
         self._registry = CachedSchemaRegistry(inner, parsed[avro.MAX_SCHEMAS_PER_SUBJECT],
                                               parsed[avro.LATEST_CACHE_TTL])
-        self._writers = avro._LRU(parsed[SCHEMAS_CACHE_SIZE])  # (topic, field) -> (class, header)
-        self._readers = avro._LRU(parsed[SCHEMAS_CACHE_SIZE])  # (topic, id, indexes) -> reader
+        self._writers = LRU(parsed[SCHEMAS_CACHE_SIZE])  # (topic, field) -> (class, header)
+        self._readers = LRU(parsed[SCHEMAS_CACHE_SIZE])  # (topic, id, indexes) -> reader
 
     def close(self) -> None:
         """Close the registry connections."""

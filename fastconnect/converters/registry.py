@@ -20,11 +20,11 @@ import http.client
 import json
 import time
 import urllib.parse
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Protocol, runtime_checkable
 
 from fastconnect.api.errors import ConfigError, DataError, RetriableError
+from fastconnect.converters.lru import LRU
 
 __all__ = [
     "CachedSchemaRegistry", "RegisteredSchema", "RegistryError", "RegistryUnavailableError",
@@ -237,20 +237,6 @@ def _quote(subject: str) -> str:
     return urllib.parse.quote(subject, safe="")
 
 
-class _Bounded(OrderedDict):
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self.size = size
-
-    def put(self, key: Any, value: Any) -> Any:
-        self[key] = value
-        self.move_to_end(key)
-        if self.size > 0:
-            while len(self) > self.size:
-                self.popitem(last=False)
-        return value
-
-
 class CachedSchemaRegistry:
     """Remembers the answers of another :class:`SchemaRegistry` (ids both ways, versions).
 
@@ -263,9 +249,9 @@ class CachedSchemaRegistry:
     def __init__(self, inner: SchemaRegistry, capacity: int = 1000,
                  latest_ttl: float = -1, clock: Callable[[], float] = time.monotonic) -> None:
         self.inner = inner
-        self._ids = _Bounded(capacity)  # (subject, schema) -> id
-        self._lookups = _Bounded(capacity)  # (subject, schema) -> RegisteredSchema
-        self._schemas = _Bounded(capacity)  # id -> schema text
+        self._ids = LRU(capacity)  # (subject, schema) -> id
+        self._lookups = LRU(capacity)  # (subject, schema) -> RegisteredSchema
+        self._schemas = LRU(capacity)  # id -> schema text
         self._latest: dict[str, tuple[float, RegisteredSchema]] = {}
         self._latest_ttl = latest_ttl
         self._clock = clock
