@@ -17,9 +17,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import base64
-import hashlib
 import os
-import re
 import shutil
 import signal
 import socket
@@ -32,6 +30,7 @@ import uuid
 from pathlib import Path
 
 from fastconnect.services import ServiceError
+from fastconnect.services.jvm import cds_archive, find_java, free_ports, log_tail
 from fastconnect.services.maven import resolve_classpath
 
 __all__ = ["KafkaServer", "ServiceError"]
@@ -90,50 +89,6 @@ rootLogger.level = WARN
 rootLogger.appenderRef.file.ref = FILE
 """
 
-_STACK_FRAME = re.compile(r"\s+(at |\.\.\. \d+ more)")
-
-
-def _java() -> str:
-    home = os.environ.get("JAVA_HOME")
-    if home and (Path(home) / "bin" / "java").is_file():
-        return str(Path(home) / "bin" / "java")
-    java = shutil.which("java")
-    if java is None:
-        raise ServiceError("java not found on PATH: Kafka needs Java 17+ "
-                           "(Debian: openjdk-17-jre-headless)")
-    return java
-
-
-def _free_ports(host: str, count: int) -> list[int]:
-    """Ports the OS just handed out; all held open together so that they differ."""
-    socks = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
-    try:
-        for s in socks:
-            s.bind((host, 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
-
-
-def _cds_archive(java: str, jar_dir: Path) -> Path:
-    """Where the broker's class-data-sharing (AppCDS) archive lives, for this JDK.
-
-    Loading ~5,000 classes is most of a broker's start-up; a dynamic CDS archive, dumped
-    when the first broker on these jars exits, makes every later format and start ~1.5 s
-    faster. The archive is only valid for the JVM build that wrote it, hence the key.
-    """
-    real = Path(java).resolve()
-    modules = real.parent.parent / "lib" / "modules"
-    try:
-        st = modules.stat()
-        stamp = f"{real}|{st.st_size}|{st.st_mtime_ns}"
-    except OSError:
-        stamp = str(real)
-    key = hashlib.sha256(stamp.encode()).hexdigest()[:12]
-    return jar_dir / f"kafka-cds-{key}.jsa"
-
-
 def _cluster_id() -> str:
     # Kafka's Uuid text form: 16 random bytes, URL-safe base64 without padding. One
     # starting with '-' would be read as an option by the format command's parser.
@@ -141,18 +96,6 @@ def _cluster_id() -> str:
         text = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
         if not text.startswith("-"):
             return text
-
-
-def _tail(path: Path, lines: int = 30) -> str:
-    """The last messages of a log, without Java stack frames: the "Caused by:" lines say
-    what went wrong, the "at ..." lines only where."""
-    try:
-        text = path.read_text(errors="replace")
-    except OSError:
-        return ""
-    kept = [line for line in text.splitlines()
-            if line.strip() and not _STACK_FRAME.match(line)]
-    return "\n".join(kept[-lines:])
 
 
 class KafkaServer:
@@ -191,7 +134,7 @@ class KafkaServer:
         if self._proc is not None:
             raise ServiceError("KafkaServer already started")
         jars = resolve_classpath(POM, "kafka")  # has its own (download-sized) timeout
-        java = _java()
+        java = find_java("Kafka")
         deadline = time.monotonic() + timeout
         if self._given_dir is not None:
             self._given_dir.mkdir(parents=True, exist_ok=True)
@@ -199,7 +142,7 @@ class KafkaServer:
         else:
             self.data_dir = Path(tempfile.mkdtemp(prefix="fastconnect-kafka-"))
         try:
-            ports = _free_ports(self.host, 2)
+            ports = free_ports(self.host, 2)
             if self.port is None:
                 self.port = ports[0]
             self.controller_port = ports[1] if ports[1] != self.port else ports[0]
@@ -209,7 +152,7 @@ class KafkaServer:
                    *os.environ.get("FASTCONNECT_KAFKA_JVM_OPTS", "").split(),
                    f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.properties'}",
                    "-cp", os.pathsep.join(str(j) for j in jars)]
-            archive = _cds_archive(java, jars[0].parent)
+            archive = cds_archive(java, jars[0].parent, "kafka")
             if archive.is_file():
                 cds_use, cds_dump = [f"-XX:SharedArchiveFile={archive}"], []
             else:
@@ -292,7 +235,7 @@ class KafkaServer:
 
     def _logs(self) -> str:
         assert self.data_dir is not None
-        parts = [_tail(self.data_dir / "stdout.log"), _tail(self.data_dir / "server.log")]
+        parts = [log_tail(self.data_dir / "stdout.log"), log_tail(self.data_dir / "server.log")]
         text = "\n".join(p for p in parts if p)
         return text or "(the broker logged nothing)"
 

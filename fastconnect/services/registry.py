@@ -40,13 +40,10 @@ from __future__ import annotations
 
 import argparse
 import atexit
-import hashlib
 import json
 import os
-import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -57,6 +54,7 @@ import urllib.request
 from pathlib import Path
 
 from fastconnect.services import ServiceError
+from fastconnect.services.jvm import cds_archive, find_java, free_ports, log_tail
 from fastconnect.services.maven import build_with_maven
 
 __all__ = ["SchemaRegistryServer", "ServiceError", "ensure_built"]
@@ -120,20 +118,8 @@ _REGISTRY_PROPERTIES = {
     "quarkus.log.console.color": "false",
 }
 
-_STACK_FRAME = re.compile(r"\s+(at |\.\.\. \d+ more)")
 # Our requests go to a local server: never through an $http_proxy a CI machine may set.
 _urlopen = urllib.request.build_opener(urllib.request.ProxyHandler({})).open
-
-
-def _java() -> str:
-    home = os.environ.get("JAVA_HOME")
-    if home and (Path(home) / "bin" / "java").is_file():
-        return str(Path(home) / "bin" / "java")
-    java = shutil.which("java")
-    if java is None:
-        raise ServiceError("java not found on PATH: Apicurio Registry needs Java 17+ "
-                           "(Debian: openjdk-17-jdk-headless, with javac for the first build)")
-    return java
 
 
 def ensure_built() -> Path:
@@ -143,39 +129,6 @@ def ensure_built() -> Path:
     if not (app / "quarkus-run.jar").is_file():
         raise ServiceError(f"the Apicurio Registry build in {app} has no quarkus-run.jar")
     return app
-
-
-def _free_port(host: str) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-
-
-def _cds_archive(java: str, app_dir: Path) -> Path:
-    """Where the class-data-sharing archive for this build and this JDK lives.
-
-    Like the Kafka broker's: dumped when the first registry exits, it takes ~1 s off
-    every later start. An archive is only valid for the JVM build that wrote it.
-    """
-    real = Path(java).resolve()
-    try:
-        st = (real.parent.parent / "lib" / "modules").stat()
-        stamp = f"{real}|{st.st_size}|{st.st_mtime_ns}"
-    except OSError:
-        stamp = str(real)
-    return app_dir / f"registry-cds-{hashlib.sha256(stamp.encode()).hexdigest()[:12]}.jsa"
-
-
-def _tail(path: Path, lines: int = 30) -> str:
-    """The last messages of a log without Java stack frames ("Caused by:" lines stay)."""
-    try:
-        text = path.read_text(errors="replace")
-    except OSError:
-        return ""
-    # SLF4J's start-up notice about two bindings is upstream's, harmless, and in the way.
-    kept = [line for line in text.splitlines() if line.strip()
-            and not _STACK_FRAME.match(line) and not line.startswith("SLF4J:")]
-    return "\n".join(kept[-lines:])
 
 
 class SchemaRegistryServer:
@@ -220,15 +173,15 @@ class SchemaRegistryServer:
         if self._proc is not None:
             raise ServiceError("SchemaRegistryServer already started")
         app = ensure_built()
-        java = _java()
+        java = find_java("Apicurio Registry")
         deadline = time.monotonic() + timeout
         self.work_dir = Path(tempfile.mkdtemp(prefix="fastconnect-registry-"))
         try:
             if self.port is None:
-                self.port = _free_port(self.host)
+                self.port = free_ports(self.host, 1)[0]
             props = {**_REGISTRY_PROPERTIES,
                      "quarkus.http.host": self.host, "quarkus.http.port": str(self.port)}
-            archive = _cds_archive(java, app)
+            archive = cds_archive(java, app, "registry")
             if archive.is_file():
                 cds = [f"-XX:SharedArchiveFile={archive}"]
             else:
@@ -297,7 +250,7 @@ class SchemaRegistryServer:
             time.sleep(0.1)
 
     def _logs(self) -> str:
-        text = _tail(self.log_file) if self.log_file else ""
+        text = log_tail(self.log_file) if self.log_file else ""
         return text or "(the registry logged nothing)"
 
     def stop(self, timeout: float = 30.0) -> None:
