@@ -40,8 +40,11 @@ def _install_uvloop() -> None:
 
 
 async def run_standalone(worker_file: str, connector_files: list[str],
-                         stop: asyncio.Event | None = None) -> int:
-    """Start the worker and connectors, run until SIGINT/SIGTERM (or ``stop``), shut down."""
+                         stop: asyncio.Event | None = None, watch=None) -> int:
+    """Start the worker and connectors, run until SIGINT/SIGTERM (or ``stop``), shut down.
+
+    ``watch(herder, stop)``, if given, runs beside the connectors and may set ``stop``.
+    """
     from fastconnect.config.files import load_connector_config, load_properties
     from fastconnect.config.worker import OFFSET_STORAGE_FILE_FILENAME, STANDALONE_CONFIG_DEF
     from fastconnect.herder.offsets import FileOffsetBackingStore
@@ -67,7 +70,10 @@ async def run_standalone(worker_file: str, connector_files: list[str],
             await herder.put_connector_config(connector_config)
         log.info("Standalone worker running %d connector(s); stop with Ctrl-C",
                  len(connector_configs))
+        watcher = asyncio.create_task(watch(herder, stop)) if watch is not None else None
         await stop.wait()
+        if watcher is not None:
+            watcher.cancel()
         log.info("Stopping")
     finally:
         statuses = herder.task_statuses()
@@ -90,6 +96,14 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--records", type=int, default=200_000, help="lines to move")
     demo.add_argument("--bootstrap-servers", default=None,
                       help="use this Kafka instead of starting one")
+    bench = commands.add_parser(
+        "bench", help="run connectors until N records are through and report the rates")
+    bench.add_argument("worker_config", help="worker .properties file")
+    bench.add_argument("connector_configs", nargs="+", help="connector configs")
+    bench.add_argument("--records", type=int, required=True,
+                       help="stop once this many records went through every connector")
+    bench.add_argument("--timeout", type=float, default=600, help="give up after this many s")
+    bench.add_argument("--json", default=None, help="also write the report to this file")
     commands.add_parser("plugins", help="list the connectors and converters found")
     return parser
 
@@ -117,6 +131,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "standalone":
             return asyncio.run(run_standalone(args.worker_config, args.connector_configs))
+        if args.command == "bench":
+            from fastconnect.bench import run_bench
+
+            return asyncio.run(run_bench(args.worker_config, args.connector_configs,
+                                         args.records, args.timeout, args.json))
         if args.command == "demo":
             from fastconnect.demo import run_demo
 

@@ -130,6 +130,7 @@ class WorkerSinkTask(WorkerTask):
         self.pending_calls: list[tuple[str, list]] = []
         self.commit_requested = False
         self.records_put = 0
+        self.records_consumed = 0
         self._connector_config = SINK_CONNECTOR_CONFIG_DEF.parse(task_config)
         self.errors = ErrorHandler(task_id, self._connector_config)
         self._dlq: DeadLetterQueueReporter | None = None
@@ -175,7 +176,10 @@ class WorkerSinkTask(WorkerTask):
             await self._apply_pending_calls()
             messages = await self._call(self._consumer.consume, MAX_BATCH, POLL_TIMEOUT)
             if messages:
+                started = time.perf_counter()
                 await self._deliver(messages)
+                self.batch_seconds.append(time.perf_counter() - started)
+                self.records_consumed += len(messages)
             if self.commit_requested or time.monotonic() >= next_commit:
                 self.commit_requested = False
                 await self._commit()
@@ -199,6 +203,7 @@ class WorkerSinkTask(WorkerTask):
         if raw.num_rows == 0:
             return
         self._current_raw = raw
+        self.count_bytes(raw)
         for converted in await self._convert(raw):
             for batch in await self._chain.apply_guarded(converted, self.errors):
                 await self._put(batch)
@@ -248,6 +253,11 @@ class WorkerSinkTask(WorkerTask):
             if candidates.column(TOPIC)[row].as_py() == topic:
                 return candidates.slice(row, 1)
         return None
+
+    @property
+    def records_done(self) -> int:
+        # Filtered and tolerated records are done too: count what went through _deliver.
+        return self.records_consumed
 
     def _consumer_error(self, message) -> None:
         """Fail on what librdkafka calls fatal; anything else it recovers from by itself.

@@ -118,7 +118,9 @@ class WorkerSourceTask(WorkerTask):
         while not self._stopping.is_set():
             batch = await self.task.poll()
             if batch is not None:
+                started = time.perf_counter()
                 await self._send(batch)
+                self.batch_seconds.append(time.perf_counter() - started)
             self._producer.poll(0)
             self._raise_delivery_error()
             if time.monotonic() >= next_commit:
@@ -193,6 +195,11 @@ class WorkerSourceTask(WorkerTask):
             await asyncio.to_thread(self._producer.poll, 0.05)
             self._raise_delivery_error()
         self.records_sent += n
+        self.count_bytes(records)
+
+    @property
+    def records_done(self) -> int:
+        return self.records_sent - sum(max(i.remaining, 0) for i in self._inflight)
 
     def _raise_delivery_error(self) -> None:
         for inflight in self._inflight:

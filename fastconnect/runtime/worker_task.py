@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 from typing import Any, Mapping
 
-from fastconnect.api import Converter
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from fastconnect.api import KEY, VALUE, Converter
 from fastconnect.runtime.status import ConnectorTaskId, State, TaskStatus
 from fastconnect.runtime.task_logging import task_logger
 from fastconnect.runtime.transformation_chain import TransformationChain
@@ -38,6 +42,20 @@ class WorkerTask:
         self._flush_interval = worker_config["offset.flush.interval.ms"] / 1000
         self._stopping = asyncio.Event()
         self.log = task_logger(type(self).__module__, task_id)
+        # Seconds each recent batch took through this task (bench reports percentiles).
+        self.batch_seconds: collections.deque[float] = collections.deque(maxlen=10000)
+        self.bytes_done = 0  # key and value bytes as they are in Kafka
+
+    def count_bytes(self, batch: pa.RecordBatch) -> None:
+        """Add the key and value bytes of a serialised batch (one vector sum per column)."""
+        for column in (KEY, VALUE):
+            total = pc.sum(pc.binary_length(batch.column(column))).as_py()
+            self.bytes_done += total or 0
+
+    @property
+    def records_done(self) -> int:
+        """Records fully through this task (acknowledged by Kafka, or given to the sink)."""
+        raise NotImplementedError
 
     def stop(self) -> None:
         """Ask the task to finish its current batch, commit what is safe, and end."""
