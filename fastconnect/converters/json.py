@@ -15,7 +15,11 @@ gives a dense union column, one child field per schema (see :func:`JsonConverter
 A null row is a tombstone in both directions: Kafka writes ``{"schema":..,"payload":null}``
 for a null value that has a schema, but in a column a null row means no value at all.
 
-Records are parsed and written one by one with orjson for now; columns are built in bulk.
+A batch goes through the vector fast path (:mod:`~fastconnect.converters.json_fast`: a
+compiled scanner, ``pyarrow.json`` and Arrow's string kernels, no Python object per record)
+when that path can prove it gives what the per-record path gives, and through the
+per-record path (orjson, record by record, columns built in bulk) otherwise: the per-record
+path is the reference, and results, DataErrors and their row indexes are the same either way.
 Reading lives in :mod:`~fastconnect.converters.json_decode`, writing in
 :mod:`~fastconnect.converters.json_encode`; this module configures them and compiles
 the schemas both use.

@@ -1,9 +1,12 @@
 """Reading for the JSON converter: JSON bytes -> a typed Arrow column and its field.
 
 Each row is an envelope ``{"schema":...,"payload":...}`` (with ``schemas.enable=false``,
-plain JSON kept as schemaless JSON text). Payloads are grouped by schema, checked against the
-compiled schema and turned into the values ``pa.array`` takes; the groups become one column,
-a dense union when the schemas differ. :mod:`fastconnect.converters.json` says what is read.
+plain JSON kept as schemaless JSON text). A batch is first offered to the vector fast path
+(:mod:`~fastconnect.converters.json_fast`), which reads it only when it can prove the result
+equal to this module's. Otherwise, record by record: payloads are grouped by schema, checked
+against the compiled schema and turned into the values ``pa.array`` takes; the groups become
+one column, a dense union when the schemas differ. :mod:`fastconnect.converters.json` says
+what is read.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from fastconnect.api.schema import (
     SCHEMALESS_TYPE, connect_schema_to_field, field_to_connect_schema, schemaless_field,
 )
 from fastconnect.converters.json_common import LRU, MS_PER_DAY, Node, loads
+from fastconnect.converters.json_fast import read_envelopes, read_schemaless
 
 __all__ = ["JsonDecoder"]
 
@@ -90,6 +94,9 @@ class JsonDecoder:
             data = data.cast(pa.binary())
         if not self._schemas_enable:
             return self._schemaless_to_connect(name, data)
+        fast = read_envelopes(data, name, self._cached, self._replace_null)
+        if fast is not None:
+            return fast
         rows = data.to_pylist()
         groups: dict[bytes, _Group] = {}
         schemaless: list[tuple[int, str]] = []
@@ -132,6 +139,9 @@ class JsonDecoder:
         return cached
 
     def _schemaless_to_connect(self, name: str, data: pa.Array) -> tuple[pa.Field, pa.Array]:
+        text = read_schemaless(data)
+        if text is not None:
+            return schemaless_field(name), pa.ExtensionArray.from_storage(SCHEMALESS_TYPE, text)
         nulls = []
         for i, raw in enumerate(data.to_pylist()):
             if raw is None:

@@ -1,9 +1,11 @@
 """Writing for the JSON converter: a typed Arrow column -> the JSON bytes Kafka writes.
 
-Each column is turned into JSON-ready Python values (numbers as JDK 17 prints them, maps in
-Java HashMap order, logical types as Kafka holds them), written with orjson, re-escaped as
-Jackson escapes and wrapped in the schema envelope. :mod:`fastconnect.converters.json` says
-what is written.
+A column is first offered to the vector fast path (:mod:`~fastconnect.converters.json_fast`),
+which writes it only when it can prove the bytes equal to this module's. Otherwise each
+column is turned into JSON-ready Python values (numbers as JDK 17 prints them, maps in Java
+HashMap order, logical types as Kafka holds them), written with orjson, re-escaped as Jackson
+escapes and wrapped in the schema envelope. :mod:`fastconnect.converters.json` says what is
+written.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from fastconnect.api.java_text import (
 )
 from fastconnect.api.schema import field_to_connect_schema
 from fastconnect.converters.json_common import LRU, MS_PER_DAY, Node, loads
+from fastconnect.converters.json_fast import write_column
 
 __all__ = ["JsonEncoder"]
 
@@ -107,6 +110,23 @@ class JsonEncoder:
         self._numeric_decimals = numeric_decimals
         self._replace_null = replace_null
 
+    @property
+    def numeric_decimals(self) -> bool:
+        return self._numeric_decimals
+
+    @property
+    def replace_null(self) -> bool:
+        return self._replace_null
+
+    def json_text(self, value: Any) -> bytes:
+        """The JSON of a JSON-ready value (see ``encode_valid``) as Kafka writes it."""
+        return _java_escapes(orjson.dumps(value))
+
+    def json_texts(self, node: Node, array: pa.Array) -> list[bytes]:
+        """The JSON of each row of a field's column, nulls replaced or refused (DataError,
+        with the row's index) as in a struct."""
+        return [_java_escapes(orjson.dumps(v)) for v in self._encode(node, array, lambda i: i)]
+
     def from_connect(self, field: pa.Field, data: pa.Array) -> pa.Array:
         """The JSON of each row of ``data``, as ``JsonConverter.from_connect`` says."""
         if isinstance(data, pa.ChunkedArray):
@@ -114,6 +134,10 @@ class JsonEncoder:
         if pa.types.is_union(data.type):
             return self._from_union(data)
         node, prefix = self._cached(field)
+        if node is not None:
+            fast = write_column(self, node, prefix, data)
+            if fast is not None:
+                return fast
         out: list[bytes | None] = [None] * len(data)
         if data.null_count:
             valid = data.is_valid()
