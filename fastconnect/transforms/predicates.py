@@ -8,7 +8,16 @@ from typing import Any, Mapping
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fastconnect.api import HEADERS, TOPIC, VALUE, ConfigDef, ConfigError, Importance, Type
+from fastconnect.api import (
+    HEADERS,
+    TOPIC,
+    VALUE,
+    ConfigDef,
+    ConfigError,
+    Importance,
+    Type,
+    non_empty_string,
+)
 from fastconnect.api.transform import Predicate
 
 __all__ = ["TopicNameMatches", "HasHeaderKey", "RecordIsTombstone"]
@@ -17,6 +26,7 @@ _PREFIX = "org.apache.kafka.connect.transforms.predicates."
 
 
 def _valid_regex(name: str, value: Any) -> None:
+    non_empty_string(name, value)
     try:
         re.compile(value)
     except re.error as error:
@@ -51,10 +61,11 @@ class HasHeaderKey(Predicate):
 
     ALIASES = (_PREFIX + "HasHeaderKey",)
     CONFIG_DEF = ConfigDef().define(
-        "name", Type.STRING, importance=Importance.MEDIUM,
-        documentation="The header name.")
+        "name", Type.STRING, None, non_empty_string, Importance.MEDIUM, "The header name.")
 
     def test(self, batch: pa.RecordBatch) -> pa.BooleanArray:
+        if self.config["name"] is None:  # as in Kafka: no name, no header matches
+            return pa.array([False] * batch.num_rows, pa.bool_())
         headers = batch.column(HEADERS)
         rows = pa.array(range(batch.num_rows), pa.int64())
         keys = pc.list_flatten(headers).field("key")
