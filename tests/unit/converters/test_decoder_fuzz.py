@@ -10,7 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fastconnect.api import DataError
-from fastconnect.converters import AvroConverter, ByteArrayConverter, JsonConverter, StringConverter
+from fastconnect.converters import (
+    AvroConverter,
+    ByteArrayConverter,
+    JsonConverter,
+    ProtobufConverter,
+    StringConverter,
+)
 from fastconnect.converters.header import SimpleHeaderConverter
 from fastconnect.converters.registry import RegisteredSchema, RegistryError
 
@@ -23,22 +29,37 @@ AVRO_SCHEMA = orjson.dumps({
     ]}).decode()
 
 
+PROTO_SCHEMA = """syntax = "proto3";
+message Event {
+  int64 id = 1;
+  string name = 2;
+  repeated string tags = 3;
+  map<string, int32> counts = 4;
+  Inner inner = 5;
+  message Inner { double score = 1; bool flag = 2; }
+}
+"""
+
+
 class OneSchemaRegistry:
     """A registry that knows one schema, id 1: enough to decode, nothing to register."""
 
-    def register(self, subject: str, schema: str) -> int:
+    def __init__(self, schema: str = AVRO_SCHEMA) -> None:
+        self.schema = schema
+
+    def register(self, subject: str, schema: str, schema_type: str = "AVRO") -> int:
         raise RegistryError("read-only", 403)
 
-    def lookup(self, subject: str, schema: str) -> RegisteredSchema:
+    def lookup(self, subject: str, schema: str, schema_type: str = "AVRO") -> RegisteredSchema:
         raise RegistryError("Subject not found.", 404, 40401)
 
     def schema_by_id(self, schema_id: int) -> str:
         if schema_id == 1:
-            return AVRO_SCHEMA
+            return self.schema
         raise RegistryError("Schema not found", 404, 40403)
 
     def latest_version(self, subject: str) -> RegisteredSchema:
-        return RegisteredSchema(1, AVRO_SCHEMA, subject, 1)
+        return RegisteredSchema(1, self.schema, subject, 1)
 
 
 def decoders():
@@ -52,7 +73,9 @@ def decoders():
     avro.configure({"schema.registry.url": "http://unused:8081"}, False)
     raw = ByteArrayConverter()
     raw.configure({}, False)
-    return [json_schemas, json_plain, string, avro, raw]
+    protobuf = ProtobufConverter(OneSchemaRegistry(PROTO_SCHEMA))
+    protobuf.configure({"schema.registry.url": "http://unused:8081"}, False)
+    return [json_schemas, json_plain, string, avro, raw, protobuf]
 
 
 DECODERS = decoders()
@@ -60,6 +83,8 @@ DECODERS = decoders()
 values = st.lists(st.one_of(st.none(), st.binary(max_size=64)), min_size=1, max_size=8)
 avro_like = st.lists(st.binary(max_size=48).map(lambda body: struct.pack(">bI", 0, 1) + body),
                      min_size=1, max_size=8)
+protobuf_like = st.lists(st.binary(max_size=48).map(lambda body: struct.pack(">bI", 0, 1) + b"\x00"
+                                                    + body), min_size=1, max_size=8)
 json_like = st.lists(st.recursive(
     st.none() | st.booleans() | st.integers(-2**63, 2**63 - 1) | st.floats(allow_nan=False) | st.text(max_size=8),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=4), children,
@@ -90,6 +115,12 @@ def test_random_bytes_decode_or_raise_data_error(data):
 @settings(max_examples=120, deadline=None)
 @given(avro_like)
 def test_bytes_behind_a_valid_avro_header_decode_or_raise_data_error(data):
+    decode_all(data)
+
+
+@settings(max_examples=120, deadline=None)
+@given(protobuf_like)
+def test_bytes_behind_a_valid_protobuf_header_decode_or_raise_data_error(data):
     decode_all(data)
 
 
