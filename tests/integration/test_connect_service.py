@@ -17,7 +17,7 @@ import pytest
 
 pytestmark = pytest.mark.integration
 
-confluent_kafka = pytest.importorskip("confluent_kafka")
+import confluent_kafka  # noqa: E402  (a hard dependency: never skip for it)
 
 from fastconnect.services import ServiceError  # noqa: E402
 from fastconnect.services.connect import KafkaConnectStandalone, _escape  # noqa: E402
