@@ -8,12 +8,11 @@ the same bytes when writing). ``slow()`` switches the fast path off.
 
 from __future__ import annotations
 
-import os
-
 import base64
 import contextlib
 import datetime
 import json
+import os
 from decimal import Decimal
 from unittest import mock
 
