@@ -19,7 +19,6 @@ can be given in ``$FASTCONNECT_CONNECT_JVM_OPTS``.
 
 from __future__ import annotations
 
-import atexit
 import json
 import os
 import shutil
@@ -34,7 +33,15 @@ from pathlib import Path
 
 from fastconnect.services import ServiceError
 # The broker's helpers: finding java, free ports, its CDS archive key, a log tail.
-from fastconnect.services.jvm import cds_archive, find_java, free_ports, log_tail
+from fastconnect.services.jvm import (
+    RUNNING,
+    cds_archive,
+    end_process,
+    find_java,
+    free_ports,
+    keep_cds_archive,
+    log_tail,
+)
 from fastconnect.services.maven import resolve_classpath
 
 __all__ = ["KafkaConnectStandalone", "ServiceError"]
@@ -174,7 +181,7 @@ class KafkaConnectStandalone:
                     stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                     cwd=self.work_dir,
                     start_new_session=True)  # Ctrl-C reaches only us; we stop it in order
-            _running.add(self)
+            RUNNING.add(self)
             self._wait_running(deadline, timeout)
         except BaseException:
             self.stop()
@@ -265,21 +272,10 @@ class KafkaConnectStandalone:
     def stop(self, timeout: float = 30.0) -> None:
         """SIGTERM (a clean shutdown), SIGKILL after ``timeout``; drop the temp dir. Idempotent."""
         proc, self._proc = self._proc, None
-        _running.discard(self)
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        if self._cds_dump is not None:
-            (partial, archive), self._cds_dump = self._cds_dump, None
-            # 143 = 128 + SIGTERM: the JVM handled the signal, exited, and dumped.
-            if proc is not None and proc.returncode in (0, 143) and partial.is_file():
-                os.replace(partial, archive)
-            else:
-                partial.unlink(missing_ok=True)
+        RUNNING.discard(self)
+        end_process(proc, timeout)
+        dump, self._cds_dump = self._cds_dump, None
+        keep_cds_archive(dump, proc)
         if self._given_dir is None and self.work_dir is not None:
             shutil.rmtree(self.work_dir, ignore_errors=True)
             self.work_dir = None
@@ -295,14 +291,3 @@ class KafkaConnectStandalone:
     def __repr__(self) -> str:
         port = self.port if self.port is not None else "-"
         return f"<KafkaConnectStandalone 127.0.0.1:{port} pid={self.pid}>"
-
-
-# A worker left running (a test that forgot stop(), or died between start and stop) would
-# outlive us in its own session; stop every one still running at exit.
-_running: set[KafkaConnectStandalone] = set()
-
-
-@atexit.register
-def _stop_all() -> None:
-    for worker in list(_running):
-        worker.stop(timeout=10)

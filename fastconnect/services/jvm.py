@@ -1,17 +1,24 @@
-"""What every Java service the project starts needs: java, free ports, CDS, log tails."""
+"""What every Java service the project starts needs: java, ports, CDS, logs, stopping."""
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import re
 import shutil
+import signal
 import socket
+import subprocess
+import sys
+import threading
 from pathlib import Path
+from typing import Callable
 
 from fastconnect.services import ServiceError
 
-__all__ = ["find_java", "free_ports", "cds_archive", "log_tail"]
+__all__ = ["RUNNING", "cds_archive", "end_process", "find_java", "free_ports", "keep_cds_archive",
+           "log_tail", "serve_in_foreground"]
 
 _STACK_FRAME = re.compile(r"\s+(at |\.\.\. \d+ more)")
 
@@ -67,3 +74,74 @@ def log_tail(path: Path, lines: int = 30) -> str:
     kept = [line for line in text.splitlines() if line.strip()
             and not _STACK_FRAME.match(line) and not line.startswith("SLF4J:")]
     return "\n".join(kept[-lines:])
+
+
+def end_process(proc: subprocess.Popen | None, timeout: float) -> None:
+    """SIGTERM (a clean shutdown), SIGKILL after ``timeout``."""
+    if proc is not None and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def keep_cds_archive(dump: tuple[Path, Path] | None, proc: subprocess.Popen | None) -> None:
+    """Install the class-data archive a JVM dumped on exit, or drop a partial one.
+
+    Only a clean exit leaves a complete archive: 0, or 143 (= 128 + SIGTERM: the JVM handled
+    the signal, exited and dumped).
+    """
+    if dump is None:
+        return
+    partial, archive = dump
+    if proc is not None and proc.returncode in (0, 143) and partial.is_file():
+        os.replace(partial, archive)
+    else:
+        partial.unlink(missing_ok=True)
+
+
+# A test that forgets stop(), or dies between start() and stop(), must not leave a JVM
+# behind holding a port and half a gigabyte (each JVM is in its own session, so it would
+# outlive us). A strong set: a service nobody references any more must still be stopped.
+RUNNING: set = set()
+
+
+@atexit.register
+def _stop_all() -> None:
+    for service in list(RUNNING):
+        service.stop(timeout=10)
+
+
+def serve_in_foreground(service, banner: Callable[[], str], what: str, timeout: float) -> int:
+    """``python -m fastconnect.services.<x>``: start, print ``banner()``, run until
+    SIGINT/SIGTERM, stop. Exit 0 after a signal, 1 if the service failed, 130 if
+    interrupted while starting."""
+    stopping = threading.Event()
+    up = False
+
+    def on_signal(signum: int, frame: object) -> None:
+        # While starting, unwind through start()'s cleanup; once up, leave the wait loop.
+        if not up:
+            raise KeyboardInterrupt
+        stopping.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, on_signal)
+    try:
+        service.start(timeout=timeout)
+        up = True
+        print(banner(), flush=True)
+        while not stopping.wait(1.0):
+            if service._proc is None or service._proc.poll() is not None:
+                print(f"error: {what} exited\n{service._logs()}", file=sys.stderr)
+                return 1
+    except ServiceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        service.stop()
+    return 0

@@ -15,22 +15,28 @@ be given in ``$FASTCONNECT_KAFKA_JVM_OPTS`` (e.g. ``-XX:TieredStopAtLevel=1``).
 from __future__ import annotations
 
 import argparse
-import atexit
 import base64
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
 
 from fastconnect.services import ServiceError
-from fastconnect.services.jvm import cds_archive, find_java, free_ports, log_tail
+from fastconnect.services.jvm import (
+    RUNNING,
+    cds_archive,
+    end_process,
+    find_java,
+    free_ports,
+    keep_cds_archive,
+    log_tail,
+    serve_in_foreground,
+)
 from fastconnect.services.maven import resolve_classpath
 
 __all__ = ["KafkaServer", "ServiceError"]
@@ -172,7 +178,7 @@ class KafkaServer:
                     # Own session: a Ctrl-C in the terminal reaches only us, and we stop
                     # the broker in order rather than both racing to exit.
                     start_new_session=True)
-            _running.add(self)
+            RUNNING.add(self)
             self._wait_ready(deadline, timeout)
         except BaseException:
             self.stop()
@@ -242,21 +248,10 @@ class KafkaServer:
     def stop(self, timeout: float = 30.0) -> None:
         """SIGTERM (a clean shutdown), SIGKILL after ``timeout``; drop the temp dir. Idempotent."""
         proc, self._proc = self._proc, None
-        _running.discard(self)
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        if self._cds_dump is not None:
-            (partial, archive), self._cds_dump = self._cds_dump, None
-            # 143 = 128 + SIGTERM: the JVM handled the signal, exited, and dumped.
-            if proc is not None and proc.returncode in (0, 143) and partial.is_file():
-                os.replace(partial, archive)
-            else:
-                partial.unlink(missing_ok=True)
+        RUNNING.discard(self)
+        end_process(proc, timeout)
+        dump, self._cds_dump = self._cds_dump, None
+        keep_cds_archive(dump, proc)
         if self._given_dir is None and self.data_dir is not None:
             shutil.rmtree(self.data_dir, ignore_errors=True)
             self.data_dir = None
@@ -273,16 +268,6 @@ class KafkaServer:
         return f"<KafkaServer {self.host}:{self.port} pid={self.pid}>"
 
 
-# A test that forgets stop(), or dies between start() and stop(), must not leave a JVM
-# behind holding a port and half a gigabyte (the JVM is in its own session, so it would
-# outlive us). A strong set: a server nobody references any more must still be stopped.
-_running: set[KafkaServer] = set()
-
-
-@atexit.register
-def _stop_all() -> None:
-    for server in list(_running):
-        server.stop(timeout=10)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -297,33 +282,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     server = KafkaServer(host=args.host, port=args.port, heap=args.heap, data_dir=args.data_dir)
-    stopping = threading.Event()
-    up = False
-
-    def on_signal(signum: int, frame: object) -> None:
-        # While starting, unwind through start()'s cleanup; once up, leave the wait loop.
-        if not up:
-            raise KeyboardInterrupt
-        stopping.set()
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, on_signal)
-    try:
-        server.start(timeout=args.timeout)
-        up = True
-        print(f"bootstrap.servers={server.bootstrap_servers}", flush=True)
-        while not stopping.wait(1.0):
-            if server._proc is None or server._proc.poll() is not None:
-                print(f"error: Kafka broker exited\n{server._logs()}", file=sys.stderr)
-                return 1
-    except ServiceError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
-    finally:
-        server.stop()
-    return 0
+    return serve_in_foreground(server, lambda: f"bootstrap.servers={server.bootstrap_servers}", "Kafka broker",
+                               args.timeout)
 
 
 if __name__ == "__main__":

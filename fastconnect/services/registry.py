@@ -39,22 +39,28 @@ Extra JVM flags can be given in ``$FASTCONNECT_REGISTRY_JVM_OPTS``.
 from __future__ import annotations
 
 import argparse
-import atexit
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from fastconnect.services import ServiceError
-from fastconnect.services.jvm import cds_archive, find_java, free_ports, log_tail
+from fastconnect.services.jvm import (
+    RUNNING,
+    cds_archive,
+    end_process,
+    find_java,
+    free_ports,
+    keep_cds_archive,
+    log_tail,
+    serve_in_foreground,
+)
 from fastconnect.services.maven import build_with_maven
 
 __all__ = ["SchemaRegistryServer", "ServiceError", "ensure_built"]
@@ -204,7 +210,7 @@ class SchemaRegistryServer:
                     # Own session: a Ctrl-C in the terminal reaches only us, and we stop
                     # the server in order rather than both racing to exit.
                     start_new_session=True)
-            _running.add(self)
+            RUNNING.add(self)
             self._wait_ready(deadline, timeout)
             if self.compatibility not in (None, "NONE"):
                 # Through the API rather than Apicurio's "default global rule" property:
@@ -256,21 +262,10 @@ class SchemaRegistryServer:
     def stop(self, timeout: float = 30.0) -> None:
         """SIGTERM (a clean shutdown), SIGKILL after ``timeout``; drop the temp dir. Idempotent."""
         proc, self._proc = self._proc, None
-        _running.discard(self)
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        if self._cds_dump is not None:
-            (partial, archive), self._cds_dump = self._cds_dump, None
-            # 143 = 128 + SIGTERM: the JVM handled the signal, exited, and dumped.
-            if proc is not None and proc.returncode in (0, 143) and partial.is_file():
-                os.replace(partial, archive)
-            else:
-                partial.unlink(missing_ok=True)
+        RUNNING.discard(self)
+        end_process(proc, timeout)
+        dump, self._cds_dump = self._cds_dump, None
+        keep_cds_archive(dump, proc)
         if self.work_dir is not None:
             shutil.rmtree(self.work_dir, ignore_errors=True)
             self.work_dir = None
@@ -287,16 +282,6 @@ class SchemaRegistryServer:
         return f"<SchemaRegistryServer {self.host}:{self.port} pid={self.pid}>"
 
 
-# A test that forgets stop(), or dies between start() and stop(), must not leave a JVM
-# behind holding a port (it is in its own session, so it would outlive us). A strong
-# set: a server nobody references any more must still be stopped.
-_running: set[SchemaRegistryServer] = set()
-
-
-@atexit.register
-def _stop_all() -> None:
-    for server in list(_running):
-        server.stop(timeout=10)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -314,33 +299,8 @@ def main(argv: list[str] | None = None) -> int:
 
     server = SchemaRegistryServer(host=args.host, port=args.port, heap=args.heap,
                                   compatibility=args.compatibility)
-    stopping = threading.Event()
-    up = False
-
-    def on_signal(signum: int, frame: object) -> None:
-        # While starting, unwind through start()'s cleanup; once up, leave the wait loop.
-        if not up:
-            raise KeyboardInterrupt
-        stopping.set()
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, on_signal)
-    try:
-        server.start(timeout=args.timeout)
-        up = True
-        print(f"schema.registry.url={server.url}", flush=True)
-        while not stopping.wait(1.0):
-            if server._proc is None or server._proc.poll() is not None:
-                print(f"error: schema registry exited\n{server._logs()}", file=sys.stderr)
-                return 1
-    except ServiceError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
-    finally:
-        server.stop()
-    return 0
+    return serve_in_foreground(server, lambda: f"schema.registry.url={server.url}", "schema registry",
+                               args.timeout)
 
 
 if __name__ == "__main__":
