@@ -196,8 +196,11 @@ def raw_produce(bootstrap: str, topic: str, values: list[bytes], end: TopicEnd) 
 def raw_consume(bootstrap: str, topic: str, target: int, timeout: float) -> dict:
     """S2/S3's limit: a fresh group reading the topic with consume(10000), nothing else."""
     t0 = time.monotonic()
+    # fetch.queue.backoff.ms as fastconnect's sinks set it: with librdkafka's 1 s default
+    # the raw loop stalls whenever its prefetch queue fills, which is no physical limit.
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": unique("raw"),
-                         "auto.offset.reset": "earliest", "enable.auto.commit": False})
+                         "auto.offset.reset": "earliest", "enable.auto.commit": False,
+                         "fetch.queue.backoff.ms": 10})
     consumer.subscribe([topic])
     count, first = 0, None
     slow = []  # calls that took over half a second: where a noisy limit lost its time

@@ -51,6 +51,11 @@ def consumer_config(worker: Mapping[str, Any], raw: Mapping[str, str], group_id:
         "enable.partition.eof": False,
         # Keeps the prefetch queue (the memory a slow sink can make pile up) bounded.
         "queued.max.messages.kbytes": 65536,
+        # librdkafka stops fetching for fetch.queue.backoff.ms (1 s by default) whenever the
+        # prefetch queue is full, even if we drain it at once; measured on a 500k-record
+        # sink, 10 ms takes the rate from ~65-110k to ~250-290k records/s. Memory stays
+        # bounded by queued.max.messages.kbytes either way.
+        "fetch.queue.backoff.ms": 10,
     }
     return config | client_overrides(raw, "consumer.")
 
