@@ -28,12 +28,23 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fastconnect.transforms._calendar import (  # noqa: F401  (DAY_MS, floor_divide re-exported)
+    civil_date,
+    CUTOVER_MS,
+    DAY_MS,
+    distinct_jdn,
+    EPOCH_JDN,
+    fdiv,
+    floor_divide,
+    fmod,
+    gregorian_jdn,
+    int_scalar,
+    julian_jdn,
+    where,
+)
+
 __all__ = ["DAY_MS", "JavaDateFormat", "PatternError", "UnsupportedPattern", "floor_divide"]
 
-DAY_MS = 86_400_000
-_EPOCH_JDN = 2_440_588      # Julian day number of 1970-01-01
-_CUTOVER_JDN = 2_299_161    # 1582-10-15, the first Gregorian day of GregorianCalendar
-_CUTOVER_MS = -12_219_292_800_000     # 1582-10-15T00:00Z
 _YEAR_10000_MS = 253_402_300_800_000  # 10000-01-01T00:00Z
 
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -53,118 +64,6 @@ class PatternError(ValueError):
 
 class UnsupportedPattern(PatternError):
     """A pattern Java accepts that fastconnect does not implement."""
-
-
-# --- integer arithmetic on int64 columns -------------------------------------------------
-
-def _nonnegative(a) -> bool:
-    if isinstance(a, pa.Scalar):
-        return a.as_py() is None or a.as_py() >= 0
-    low = pc.min(a).as_py()
-    return low is None or low >= 0
-
-
-def _fdiv(a, b: int):
-    """Floor division by a positive constant (Arrow's ``divide`` truncates toward zero)."""
-    q = pc.divide(a, b)
-    if _nonnegative(a):
-        return q
-    return pc.subtract(q, pc.less(pc.subtract(a, pc.multiply(q, b)), 0).cast(pa.int64()))
-
-
-floor_divide = _fdiv
-
-
-def _fmod(a, b: int):
-    return pc.subtract(a, pc.multiply(_fdiv(a, b), b))
-
-
-def _where(cond, a, b):
-    return pc.if_else(cond, a, b)
-
-
-def _int(value: int) -> pa.Scalar:
-    return pa.scalar(value, pa.int64())
-
-
-def _all(cond) -> bool:
-    return cond.as_py() if isinstance(cond, pa.Scalar) else bool(pc.all(cond).as_py())
-
-
-# --- GregorianCalendar arithmetic (vectorised) -------------------------------------------
-
-def _gregorian_jdn(y, m, d):
-    a = _fdiv(pc.subtract(14, m), 12)
-    y = pc.subtract(pc.add(y, 4800), a)
-    m = pc.subtract(pc.add(m, pc.multiply(a, 12)), 3)
-    return pc.add(pc.add(pc.add(d, _fdiv(pc.add(pc.multiply(m, 153), 2), 5)),
-                         pc.add(pc.multiply(y, 365), _fdiv(y, 4))),
-                  pc.subtract(pc.add(pc.negate(_fdiv(y, 100)), _fdiv(y, 400)), 32045))
-
-
-def _julian_jdn(y, m, d):
-    a = _fdiv(pc.subtract(14, m), 12)
-    y = pc.subtract(pc.add(y, 4800), a)
-    m = pc.subtract(pc.add(m, pc.multiply(a, 12)), 3)
-    return pc.add(pc.add(d, _fdiv(pc.add(pc.multiply(m, 153), 2), 5)),
-                  pc.subtract(pc.add(pc.multiply(y, 365), _fdiv(y, 4)), 32083))
-
-
-def _civil(jdn):
-    """(year, month 1-12, day) of Julian day numbers, as GregorianCalendar names them."""
-    gregorian = pc.greater_equal(jdn, _CUTOVER_JDN)
-    a = pc.add(jdn, 32044)
-    b = _fdiv(pc.add(pc.multiply(a, 4), 3), 146097)
-    c = pc.subtract(a, _fdiv(pc.multiply(b, 146097), 4))
-    if not _all(gregorian):
-        b = _where(gregorian, b, _int(0))
-        c = _where(gregorian, c, pc.add(jdn, 32082))
-    d = _fdiv(pc.add(pc.multiply(c, 4), 3), 1461)
-    e = pc.subtract(c, _fdiv(pc.multiply(d, 1461), 4))
-    m = _fdiv(pc.add(pc.multiply(e, 5), 2), 153)
-    m10 = _fdiv(m, 10)
-    year = pc.add(pc.subtract(pc.add(pc.multiply(b, 100), d), 4800), m10)
-    month = pc.subtract(pc.add(m, 3), pc.multiply(m10, 12))
-    day = pc.add(pc.subtract(e, _fdiv(pc.add(pc.multiply(m, 153), 2), 5)), 1)
-    return year, month, day
-
-
-def _fixed_jdn(year, month0, day_offset):
-    """The day GregorianCalendar.computeTime picks for lenient year/month/day fields."""
-    y = pc.add(year, _fdiv(month0, 12))
-    m = pc.add(_fmod(month0, 12), 1)
-    gregorian = pc.add(_gregorian_jdn(y, m, 1), day_offset)
-    use_gregorian = pc.and_(pc.greater_equal(year, 1582), pc.greater_equal(gregorian, _CUTOVER_JDN))
-    if _all(use_gregorian):
-        return gregorian
-    return _where(use_gregorian, gregorian, pc.add(_julian_jdn(y, m, 1), day_offset))
-
-
-def _distinct_jdn(year, month0, day_offset):
-    """``_fixed_jdn`` computed once per distinct (year, month, day): a column of instants
-    usually spans few days, and the calendar arithmetic is most of the work."""
-    parts = [year, month0, day_offset]
-    arrays = [p for p in parts if isinstance(p, pa.Array)]
-    if not arrays or len(arrays[0]) < 4096:
-        return _fixed_jdn(year, month0, day_offset)
-    bounds = [tuple(x.as_py() for x in pc.min_max(p).values()) if isinstance(p, pa.Array)
-              else (p.as_py(), p.as_py()) for p in parts]
-    spans = [high - low + 1 for low, high in bounds]
-    if spans[0] * spans[1] * spans[2] >= 2**62:
-        return _fixed_jdn(year, month0, day_offset)
-    key = pc.subtract(year, bounds[0][0])
-    for part, (low, _), span in zip(parts[1:], bounds[1:], spans[1:]):
-        key = pc.add(pc.multiply(key, span), pc.subtract(part, low))
-    if isinstance(key, pa.Scalar):
-        return _fixed_jdn(year, month0, day_offset)
-    encoded = pc.dictionary_encode(key)
-    keys = encoded.dictionary
-    unique = []
-    for (low, _), span in zip(reversed(bounds[1:]), reversed(spans[1:])):
-        unique.append(pc.add(_fmod(keys, span), low))
-        keys = pc.divide(keys, span)
-    unique.append(pc.add(keys, bounds[0][0]))
-    return _fixed_jdn(*reversed(unique)).take(encoded.indices)
 
 
 # --- patterns -----------------------------------------------------------------------------
@@ -280,7 +179,7 @@ class JavaDateFormat:
         if self._chrono is not None and n:
             low, high = pc.min_max(millis).values()
             low, high = low.as_py(), high.as_py()
-            if low is None or (low >= _CUTOVER_MS and high < _YEAR_10000_MS):
+            if low is None or (low >= CUTOVER_MS and high < _YEAR_10000_MS):
                 # Gregorian years of four digits: chrono (polars) prints them as Java does.
                 stamps = pl.from_arrow(millis).cast(pl.Datetime("ms"))
                 return stamps.dt.strftime(self._chrono).to_arrow().cast(pa.string())
@@ -294,7 +193,7 @@ class JavaDateFormat:
         else:
             out = pc.binary_join_element_wise(*pieces, "")
         if millis.null_count:
-            out = _where(millis.is_valid(), out, pa.scalar(None, pa.string()))
+            out = where(millis.is_valid(), out, pa.scalar(None, pa.string()))
         return out
 
     # --- parsing -------------------------------------------------------------------------
@@ -343,7 +242,7 @@ class JavaDateFormat:
         if not self._groups:  # literals only: the text must start with them
             prefix = "".join(t for t in self._tokens if isinstance(t, str))
             ok = pc.starts_with(text, prefix).fill_null(False)
-            return _where(ok, _int(0), pa.scalar(None, pa.int64()))
+            return where(ok, int_scalar(0), pa.scalar(None, pa.int64()))
         if self._shape is None:
             return self._parse_generic(text)
         # Rows of the exact shape (every field at its width) read by position; the rest,
@@ -353,7 +252,7 @@ class JavaDateFormat:
             return self._parse_fixed(text)
         if not pc.any(fits).as_py():
             return self._parse_generic(text)
-        fast = self._parse_fixed(_where(fits, text, pa.scalar(self._sample)))
+        fast = self._parse_fixed(where(fits, text, pa.scalar(self._sample)))
         slow = self._parse_generic(text.filter(pc.invert(fits)))
         return pc.replace_with_mask(fast, pc.invert(fits), slow)
 
@@ -430,29 +329,29 @@ class JavaDateFormat:
 
     def _assemble(self, v: dict[str, pa.Array], valid: pa.Array) -> pa.Array:
         """Epoch milliseconds from parsed calendar fields, as a lenient GregorianCalendar."""
-        zero = _int(0)
-        year = v.get("y", _int(1970))
+        zero = int_scalar(0)
+        year = v.get("y", int_scalar(1970))
         ambiguous = None
         if "y2" in v:  # two digits: within 80 years before and 20 after now
             start_year = self._century_start.year
             shifted = pc.add(year, start_year // 100 * 100)
-            shifted = _where(pc.less(year, start_year % 100), pc.add(shifted, 100), shifted)
+            shifted = where(pc.less(year, start_year % 100), pc.add(shifted, 100), shifted)
             ambiguous = pc.and_(v["y2"], pc.equal(year, start_year % 100))
-            year = _where(v["y2"], shifted, year)
+            year = where(v["y2"], shifted, year)
         if "G" in v:
-            year = _where(v["G"], pc.subtract(1, year), year)
-        month0 = pc.subtract(v.get("M", v.get("L", _int(1))), 1)
+            year = where(v["G"], pc.subtract(1, year), year)
+        month0 = pc.subtract(v.get("M", v.get("L", int_scalar(1))), 1)
         if "H" in v:
             hour = v["H"]
         elif "k" in v:
-            hour = _where(pc.equal(v["k"], 24), zero, v["k"])
+            hour = where(pc.equal(v["k"], 24), zero, v["k"])
         else:
-            hour = v.get("K", _where(pc.equal(v["h"], 12), zero, v["h"]) if "h" in v else zero)
+            hour = v.get("K", where(pc.equal(v["h"], 12), zero, v["h"]) if "h" in v else zero)
             hour = pc.add(hour, pc.multiply(v.get("a", zero), 12))
         time_of_day = pc.add(pc.multiply(pc.add(pc.multiply(pc.add(
             pc.multiply(hour, 60), v.get("m", zero)), 60), v.get("s", zero)), 1000),
             v.get("S", zero))
-        extra_days = _fdiv(time_of_day, DAY_MS)
+        extra_days = fdiv(time_of_day, DAY_MS)
         time_of_day = pc.subtract(time_of_day, pc.multiply(extra_days, DAY_MS))
         if "d" in v:
             day_offset = pc.subtract(v["d"], 1)
@@ -464,8 +363,8 @@ class JavaDateFormat:
         time_of_day = pc.subtract(time_of_day, pc.multiply(v.get("offset", zero), 60_000))
 
         def instant(year):
-            jdn = _distinct_jdn(year, month0, day_offset)
-            return pc.add(pc.multiply(pc.subtract(jdn, _EPOCH_JDN), DAY_MS), time_of_day)
+            jdn = distinct_jdn(year, month0, day_offset)
+            return pc.add(pc.multiply(pc.subtract(jdn, EPOCH_JDN), DAY_MS), time_of_day)
 
         result = instant(year)
         if ambiguous is not None and pc.any(ambiguous).as_py():
@@ -473,8 +372,8 @@ class JavaDateFormat:
             # falls before the start.
             start = int(self._century_start.timestamp() * 1000)
             later = pc.and_(ambiguous, pc.less(result, start))
-            result = _where(later, instant(pc.add(year, 100)), result)
-        return _where(valid, result, pa.scalar(None, pa.int64()))
+            result = where(later, instant(pc.add(year, 100)), result)
+        return where(valid, result, pa.scalar(None, pa.int64()))
 
 
 def _fixed_offset(data: pa.Array, pos: int, letter: str, count: int) -> pa.Array:
@@ -486,10 +385,10 @@ def _fixed_offset(data: pa.Array, pos: int, letter: str, count: int) -> pa.Array
     is_z = pc.equal(sign, b"Z")
     if letter == "X" and count == 1:
         minutes = pa.scalar(b"00")
-    hours = _where(is_z, pa.scalar(b"0"), hours).cast(pa.string()).cast(pa.int64())
-    minutes = _where(is_z, pa.scalar(b"0"), minutes).cast(pa.string()).cast(pa.int64())
+    hours = where(is_z, pa.scalar(b"0"), hours).cast(pa.string()).cast(pa.int64())
+    minutes = where(is_z, pa.scalar(b"0"), minutes).cast(pa.string()).cast(pa.int64())
     value = pc.add(pc.multiply(hours, 60), minutes)
-    return _where(pc.equal(sign, b"-"), pc.negate(value), value)
+    return where(pc.equal(sign, b"-"), pc.negate(value), value)
 
 
 class _Fields:
@@ -508,7 +407,7 @@ class _Fields:
     def number(self, name: str) -> pa.Array:
         text = self.text(name)
         usable = pc.and_(self._valid, pc.not_equal(text, "")).fill_null(False)
-        return _where(usable, text, pa.scalar("0")).cast(pa.int64())
+        return where(usable, text, pa.scalar("0")).cast(pa.int64())
 
     def two_digits(self, name: str) -> pa.Array:
         return pc.match_substring_regex(self.text(name), r"^\d\d$").fill_null(False)
@@ -518,11 +417,11 @@ class _Fields:
         full = [w.lower() for w in words]
         index = pc.index_in(pc.utf8_lower(self.text(name)),
                             value_set=pa.array(full + [w[:3] for w in full]))
-        return pc.add(_fmod(index.fill_null(0).cast(pa.int64()), len(words)), 1)
+        return pc.add(fmod(index.fill_null(0).cast(pa.int64()), len(words)), 1)
 
     def zone(self, i: str) -> pa.Array:
         """The captured zone's offset from UTC in minutes."""
-        offset = _int(0)
+        offset = int_scalar(0)
         for sign, hours, minutes in (("s", "h", "m"), ("t", "u", "v")):
             if not self.has(sign + i):
                 continue
@@ -531,8 +430,8 @@ class _Fields:
             value = pc.multiply(self.number(hours + i), 60)
             if self.has(minutes + i):
                 value = pc.add(value, self.number(minutes + i))
-            value = _where(pc.equal(signs, "-"), pc.negate(value), value)
-            offset = _where(given, value, offset)
+            value = where(pc.equal(signs, "-"), pc.negate(value), value)
+            offset = where(given, value, offset)
         return offset
 
 
@@ -540,20 +439,20 @@ class _Parts:
     """Calendar fields of epoch milliseconds, computed once each, rendered as Java does."""
 
     def __init__(self, ms: pa.Array) -> None:
-        self.days = _fdiv(ms, DAY_MS)
+        self.days = fdiv(ms, DAY_MS)
         self.time = pc.subtract(ms, pc.multiply(self.days, DAY_MS))
         self._civil_fields: tuple | None = None
 
     def _civil(self):
         if self._civil_fields is None:
-            self._civil_fields = _civil(pc.add(self.days, _EPOCH_JDN))
+            self._civil_fields = civil_date(pc.add(self.days, EPOCH_JDN))
         return self._civil_fields
 
     def value(self, letter: str) -> pa.Array:
         if letter in "yMLdGDF":
             y, m, d = self._civil()
             if letter == "y":
-                return _where(pc.greater(y, 0), y, pc.subtract(1, y))
+                return where(pc.greater(y, 0), y, pc.subtract(1, y))
             if letter in "ML":
                 return m
             if letter == "d":
@@ -561,32 +460,32 @@ class _Parts:
             if letter == "G":
                 return pc.greater(y, 0).cast(pa.int64())
             if letter == "F":
-                return pc.add(_fdiv(pc.subtract(d, 1), 7), 1)
+                return pc.add(fdiv(pc.subtract(d, 1), 7), 1)
             one = pa.scalar(1, pa.int64())
-            jan1 = _where(pc.greater(y, 1582), _gregorian_jdn(y, one, one),
-                          _julian_jdn(y, one, one))
-            return pc.add(pc.subtract(pc.add(self.days, _EPOCH_JDN), jan1), 1)
+            jan1 = where(pc.greater(y, 1582), gregorian_jdn(y, one, one),
+                          julian_jdn(y, one, one))
+            return pc.add(pc.subtract(pc.add(self.days, EPOCH_JDN), jan1), 1)
         if letter == "E":
-            return _fmod(pc.add(self.days, _EPOCH_JDN + 1), 7)
+            return fmod(pc.add(self.days, EPOCH_JDN + 1), 7)
         if letter == "u":
-            return pc.add(_fmod(pc.add(self.days, _EPOCH_JDN), 7), 1)
+            return pc.add(fmod(pc.add(self.days, EPOCH_JDN), 7), 1)
         hour = pc.divide(self.time, 3_600_000)
         if letter == "H":
             return hour
         if letter == "k":
-            return _where(pc.equal(hour, 0), pa.scalar(24, pa.int64()), hour)
+            return where(pc.equal(hour, 0), pa.scalar(24, pa.int64()), hour)
         if letter == "K":
-            return _fmod(hour, 12)
+            return fmod(hour, 12)
         if letter == "h":
-            h = _fmod(hour, 12)
-            return _where(pc.equal(h, 0), pa.scalar(12, pa.int64()), h)
+            h = fmod(hour, 12)
+            return where(pc.equal(h, 0), pa.scalar(12, pa.int64()), h)
         if letter == "a":
             return pc.divide(hour, 12)
         if letter == "m":
-            return _fmod(pc.divide(self.time, 60_000), 60)
+            return fmod(pc.divide(self.time, 60_000), 60)
         if letter == "s":
-            return _fmod(pc.divide(self.time, 1000), 60)
-        return _fmod(self.time, 1000)  # S
+            return fmod(pc.divide(self.time, 1000), 60)
+        return fmod(self.time, 1000)  # S
 
     def render(self, letter: str, count: int) -> pa.Array | pa.Scalar:
         if letter == "z":
@@ -608,6 +507,6 @@ class _Parts:
         if names is not None:
             return pa.array(names, pa.string()).take(value)
         if letter == "y" and count == 2:
-            value = _fmod(value, 100)
+            value = fmod(value, 100)
         text = value.cast(pa.string())
         return pc.utf8_lpad(text, width=count, padding="0") if count > 1 else text
