@@ -52,6 +52,7 @@ to milliseconds), a dictionary to its value type, and ``null`` to an optional st
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from typing import Any
 
@@ -417,9 +418,16 @@ def _render_json(value: Any) -> str:
         return java_double_str(value + 0.0)
     if isinstance(value, list):
         return "[" + ", ".join(_render_json(v) for v in value) + "]"
-    keys = list(value)
-    order = java_hashmap_order([java_hash(k, "string") for k in keys])
-    return "{" + ", ".join(f"{keys[i]}={_render_json(value[keys[i]])}" for i in order) + "}"
+    keys = tuple(value)
+    return "{" + ", ".join(f"{keys[i]}={_render_json(value[keys[i]])}"
+                           for i in _hashmap_order(keys)) + "}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _hashmap_order(keys: tuple[str, ...]) -> tuple[int, ...]:
+    """Java HashMap iteration order of these keys, once per key set: records of one topic
+    mostly share their keys, and hashing them the Java way is most of the rendering."""
+    return tuple(java_hashmap_order([java_hash(k, "string") for k in keys]))
 
 
 def _render_union(t: pa.UnionType, array: pa.UnionArray) -> list[str | None]:

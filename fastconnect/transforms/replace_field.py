@@ -89,9 +89,18 @@ class ReplaceField(Transformation):
         renames = self._renames
         if is_schemaless(field):
             maps = require_maps(array, PURPOSE)
+            # Rows of one topic mostly share their keys: decide keep/rename once per key set.
+            plans: dict[tuple, list[tuple[str, str]]] = {}
+
+            def plan(keys: tuple) -> list[tuple[str, str]]:
+                found = plans.get(keys)
+                if found is None:
+                    found = plans[keys] = [(k, renames.get(k, k)) for k in keys if self._kept(k)]
+                return found
+
             return field, dump_rows([
-                None if m is None else
-                {renames.get(k, k): v for k, v in m.items() if self._kept(k)} for m in maps])
+                None if m is None else {new: m[old] for old, new in plan(tuple(m))}
+                for m in maps])
         require_struct(field, array, PURPOSE)
         parts = [(child.with_name(renames.get(child.name, child.name)), values)
                  for child, values in children(
