@@ -139,7 +139,7 @@ def chart(summary: dict, path: Path) -> str:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        return "chart skipped: matplotlib is not importable (it is not a dependency)"
+        return "chart skipped: matplotlib is not installed (pip install -e '.[bench]')"
     names = list(summary)
     series = [("fastconnect / Kafka Connect", "fastconnect_vs_kafka_connect"),
               ("fastconnect / limit", "fastconnect_vs_limit"),
