@@ -35,11 +35,10 @@ from fastconnect.services import ServiceError
 # The broker's helpers: finding java, free ports, its CDS archive key, a log tail.
 from fastconnect.services.jvm import (
     RUNNING,
+    JavaService,
     cds_archive,
-    end_process,
     find_java,
     free_ports,
-    keep_cds_archive,
     log_tail,
 )
 from fastconnect.services.maven import resolve_classpath
@@ -106,7 +105,7 @@ def _write_properties(path: Path, props: Mapping[str, str]) -> Path:
     return path
 
 
-class KafkaConnectStandalone:
+class KafkaConnectStandalone(JavaService):
     """One ``ConnectStandalone`` worker running ``connectors``; stopped by stop() or at exit.
 
     ``worker_properties`` are the worker's settings (``bootstrap.servers`` and the
@@ -127,18 +126,12 @@ class KafkaConnectStandalone:
         self._given_dir = Path(work_dir) if work_dir is not None else None
         self.work_dir: Path | None = None
         self.port: int | None = None
-        self._proc: subprocess.Popen | None = None
-        self._cds_dump: tuple[Path, Path] | None = None  # (being written, final name)
 
     @property
     def rest_url(self) -> str:
         if self.port is None:
             raise ServiceError("KafkaConnectStandalone has no port yet: call start() first")
         return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def pid(self) -> int | None:
-        return self._proc.pid if self._proc is not None else None
 
     @property
     def log_file(self) -> Path | None:
@@ -269,24 +262,11 @@ class KafkaConnectStandalone:
         parts = [log_tail(self.work_dir / "stdout.log"), log_tail(self.work_dir / "connect.log")]
         return "\n".join(p for p in parts if p) or "(the worker logged nothing)"
 
-    def stop(self, timeout: float = 30.0) -> None:
-        """SIGTERM (a clean shutdown), SIGKILL after ``timeout``; drop the temp dir. Idempotent."""
-        proc, self._proc = self._proc, None
-        RUNNING.discard(self)
-        end_process(proc, timeout)
-        dump, self._cds_dump = self._cds_dump, None
-        keep_cds_archive(dump, proc)
+    def _cleanup(self) -> None:
+        """Drop the temp dir this run made."""
         if self._given_dir is None and self.work_dir is not None:
             shutil.rmtree(self.work_dir, ignore_errors=True)
             self.work_dir = None
-
-    def __enter__(self) -> "KafkaConnectStandalone":
-        if self._proc is None:
-            self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     def __repr__(self) -> str:
         port = self.port if self.port is not None else "-"

@@ -145,3 +145,43 @@ def serve_in_foreground(service, banner: Callable[[], str], what: str, timeout: 
     finally:
         service.stop()
     return 0
+
+
+class JavaService:
+    """The lifecycle every JVM service of the project shares: a process in its own session,
+    a class-data archive finished on a clean exit, ``stop()`` from anywhere (idempotent),
+    and the context manager. Subclasses write ``start()`` and ``_logs()``, and drop their
+    scratch directory in ``_cleanup()``."""
+
+    _proc: subprocess.Popen | None = None
+    _cds_dump: tuple[Path, Path] | None = None  # (being written, final name)
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    def start(self, timeout: float):
+        raise NotImplementedError
+
+    def _logs(self) -> str:
+        raise NotImplementedError
+
+    def _cleanup(self) -> None:
+        """Remove what start() created for this run (no-op default)."""
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """SIGTERM (a clean shutdown), SIGKILL after ``timeout``; clean up. Idempotent."""
+        proc, self._proc = self._proc, None
+        RUNNING.discard(self)
+        end_process(proc, timeout)
+        dump, self._cds_dump = self._cds_dump, None
+        keep_cds_archive(dump, proc)
+        self._cleanup()
+
+    def __enter__(self):
+        if self._proc is None:
+            self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

@@ -29,11 +29,10 @@ from pathlib import Path
 from fastconnect.services import ServiceError
 from fastconnect.services.jvm import (
     RUNNING,
+    JavaService,
     cds_archive,
-    end_process,
     find_java,
     free_ports,
-    keep_cds_archive,
     log_tail,
     serve_in_foreground,
 )
@@ -104,7 +103,7 @@ def _cluster_id() -> str:
             return text
 
 
-class KafkaServer:
+class KafkaServer(JavaService):
     """One Kafka 4.x broker+controller process on ``host``, stopped by stop() or at exit."""
 
     def __init__(self, *, host: str = "127.0.0.1", port: int | None = None,
@@ -115,18 +114,12 @@ class KafkaServer:
         self.heap = heap
         self._given_dir = Path(data_dir) if data_dir is not None else None
         self.data_dir: Path | None = None
-        self._proc: subprocess.Popen | None = None
-        self._cds_dump: tuple[Path, Path] | None = None  # (being written, final name)
 
     @property
     def bootstrap_servers(self) -> str:
         if self.port is None:
             raise ServiceError("KafkaServer has no port yet: call start() first")
         return f"{self.host}:{self.port}"
-
-    @property
-    def pid(self) -> int | None:
-        return self._proc.pid if self._proc is not None else None
 
     @property
     def log_file(self) -> Path | None:
@@ -245,24 +238,11 @@ class KafkaServer:
         text = "\n".join(p for p in parts if p)
         return text or "(the broker logged nothing)"
 
-    def stop(self, timeout: float = 30.0) -> None:
-        """SIGTERM (a clean shutdown), SIGKILL after ``timeout``; drop the temp dir. Idempotent."""
-        proc, self._proc = self._proc, None
-        RUNNING.discard(self)
-        end_process(proc, timeout)
-        dump, self._cds_dump = self._cds_dump, None
-        keep_cds_archive(dump, proc)
+    def _cleanup(self) -> None:
+        """Drop the temp dir this run made."""
         if self._given_dir is None and self.data_dir is not None:
             shutil.rmtree(self.data_dir, ignore_errors=True)
             self.data_dir = None
-
-    def __enter__(self) -> "KafkaServer":
-        if self._proc is None:
-            self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     def __repr__(self) -> str:
         return f"<KafkaServer {self.host}:{self.port} pid={self.pid}>"

@@ -53,11 +53,10 @@ from pathlib import Path
 from fastconnect.services import ServiceError
 from fastconnect.services.jvm import (
     RUNNING,
+    JavaService,
     cds_archive,
-    end_process,
     find_java,
     free_ports,
-    keep_cds_archive,
     log_tail,
     serve_in_foreground,
 )
@@ -137,7 +136,7 @@ def ensure_built() -> Path:
     return app
 
 
-class SchemaRegistryServer:
+class SchemaRegistryServer(JavaService):
     """One Apicurio Registry process on ``host``, stopped by stop() or at exit.
 
     ``compatibility`` is the global compatibility level set once the server is up
@@ -153,8 +152,6 @@ class SchemaRegistryServer:
         self.heap = heap
         self.compatibility = compatibility
         self.work_dir: Path | None = None
-        self._proc: subprocess.Popen | None = None
-        self._cds_dump: tuple[Path, Path] | None = None  # (being written, final name)
 
     @property
     def url(self) -> str:
@@ -162,10 +159,6 @@ class SchemaRegistryServer:
         if self.port is None:
             raise ServiceError("SchemaRegistryServer has no port yet: call start() first")
         return f"http://{self.host}:{self.port}/apis/ccompat/v7"
-
-    @property
-    def pid(self) -> int | None:
-        return self._proc.pid if self._proc is not None else None
 
     @property
     def log_file(self) -> Path | None:
@@ -259,24 +252,11 @@ class SchemaRegistryServer:
         text = log_tail(self.log_file) if self.log_file else ""
         return text or "(the registry logged nothing)"
 
-    def stop(self, timeout: float = 30.0) -> None:
-        """SIGTERM (a clean shutdown), SIGKILL after ``timeout``; drop the temp dir. Idempotent."""
-        proc, self._proc = self._proc, None
-        RUNNING.discard(self)
-        end_process(proc, timeout)
-        dump, self._cds_dump = self._cds_dump, None
-        keep_cds_archive(dump, proc)
+    def _cleanup(self) -> None:
+        """Drop the temp dir this run made."""
         if self.work_dir is not None:
             shutil.rmtree(self.work_dir, ignore_errors=True)
             self.work_dir = None
-
-    def __enter__(self) -> "SchemaRegistryServer":
-        if self._proc is None:
-            self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     def __repr__(self) -> str:
         return f"<SchemaRegistryServer {self.host}:{self.port} pid={self.pid}>"
