@@ -12,7 +12,6 @@ import base64
 import contextlib
 import datetime
 import json
-import os
 from decimal import Decimal
 from unittest import mock
 
@@ -25,15 +24,9 @@ from fastconnect.api.schema import DATE, DECIMAL, TIME, TIMESTAMP, connect_schem
 from fastconnect.converters import _json_fast_py, json_decode, json_encode, json_fast
 from fastconnect.converters.json import JsonConverter
 
-# The compiled module must be there unless the install opted out of building it: a build
-# that failed silently must fail these tests, not skip them.
-if os.environ.get("FASTCONNECT_NO_EXT") == "1":
-    _compiled = None
-else:
-    from fastconnect._ext import json_scan as _compiled
+# The tests need the compiled module: a build that failed must fail them, not skip them.
+from fastconnect._ext import json_scan as _compiled
 
-BOTH = pytest.mark.skipif(_compiled is None, reason="extension not built: "
-                          "python setup.py build_ext --inplace")
 UTC = datetime.timezone.utc
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -378,7 +371,6 @@ mangled = st.tuples(json_texts, st.integers(0, 40), st.binary(max_size=2)).map(
 rows = st.lists(st.none() | json_texts | mangled | st.binary(max_size=8), max_size=8)
 
 
-@BOTH
 @SETTINGS
 @given(rows, st.integers(0, 3))
 def test_validate_rows_cython_equals_twin(values, start):
@@ -396,7 +388,6 @@ schema_texts = st.sampled_from([b'{"type":"int32"}', b'{"type":"int32"} ', b"nul
                                 b'{"a":"\\"}']) | json_texts | mangled
 
 
-@BOTH
 @SETTINGS
 @given(st.lists(st.none() | st.tuples(schema_texts, json_texts | mangled, st.integers(0, 9)),
                 max_size=12), st.integers(0, 2), st.booleans())
@@ -407,7 +398,6 @@ def test_scan_envelopes_cython_equals_twin(envelopes, start, wrap):
     assert same(_compiled.scan_envelopes(data, wrap), _json_fast_py.scan_envelopes(data, wrap))
 
 
-@BOTH
 @SETTINGS
 @given(st.lists(st.none() | st.text(max_size=10), max_size=8), st.integers(0, 2))
 def test_quote_strings_cython_equals_twin_and_orjson(values, start):
@@ -421,7 +411,6 @@ def test_quote_strings_cython_equals_twin_and_orjson(values, start):
                                   for v in strings.to_pylist()]
 
 
-@BOTH
 def test_quote_strings_refuses_invalid_utf8():
     bad = pa.Array.from_buffers(pa.string(), 1, [None, pa.py_buffer(b"\0\0\0\0\2\0\0\0"),
                                                  pa.py_buffer(b"\xed\xa0")])

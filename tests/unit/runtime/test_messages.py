@@ -9,7 +9,6 @@ and once against a real ``confluent_kafka.Producer`` that only queues locally.
 from __future__ import annotations
 
 import importlib
-import os
 
 import confluent_kafka as ck
 import pyarrow as pa
@@ -22,19 +21,13 @@ from fastconnect.runtime import _messages_py
 from fastconnect.runtime import messages as chooser
 from fastconnect.runtime._messages_py import ProduceRowError
 
-# The compiled module must be there unless the install opted out of building it: a build
-# that failed silently must fail these tests, not skip them.
-if os.environ.get("FASTCONNECT_NO_EXT") == "1":
-    _compiled = None
-else:
-    from fastconnect._ext import messages as _compiled
+# The tests need the compiled module: a build that failed must fail them, not skip them.
+from fastconnect._ext import messages as _compiled
 
 IMPLEMENTATIONS = [
     pytest.param(_messages_py, id="python"),
-    pytest.param(_compiled, id="cython", marks=pytest.mark.skipif(
-        _compiled is None, reason="extension not built: python setup.py build_ext --inplace")),
+    pytest.param(_compiled, id="cython"),
 ]
-BOTH = pytest.mark.skipif(_compiled is None, reason="extension not built")
 EOF_ERROR = ck.KafkaError(ck.KafkaError._PARTITION_EOF)
 
 
@@ -138,7 +131,6 @@ def test_any_object_with_the_message_methods_will_do(impl):
     assert batch.column("key").to_pylist() == [b"k", b"k"]
 
 
-@BOTH
 def test_large_values_grow_the_buffers_and_match():
     # Beyond the compiled version's first guesses (256 bytes a value, 16 a key): regrowth.
     msgs = [message("t", 0, i, bytes(100 + i % 7), bytes([i % 256]) * (300 + i),
@@ -296,7 +288,6 @@ def _kafka_messages():
     return st.lists(record | event, max_size=40)
 
 
-@BOTH
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(msgs=_kafka_messages())
 def test_both_build_the_same_batch(msgs):
@@ -311,7 +302,6 @@ def test_both_build_the_same_batch(msgs):
         [{"key": k, "value": v} for k, v in m.headers()] if m.headers() else None for m in rows]
 
 
-@BOTH
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(msgs=_kafka_messages(), data=st.data())
 def test_both_produce_the_same_calls(msgs, data):
@@ -341,7 +331,7 @@ def test_the_environment_forces_the_python_twin(monkeypatch):
         assert forced.produce_rows is _messages_py.produce_rows
         monkeypatch.delenv("FASTCONNECT_PURE_PYTHON")
         default = importlib.reload(chooser)
-        assert default.IMPLEMENTATION == ("python" if _compiled is None else "cython")
-        assert default.messages_to_batch is (_compiled or _messages_py).messages_to_batch
+        assert default.IMPLEMENTATION == "cython"
+        assert default.messages_to_batch is _compiled.messages_to_batch
     finally:
         importlib.reload(chooser)
