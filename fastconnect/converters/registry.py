@@ -27,6 +27,7 @@ from fastconnect.api.errors import ConfigError, DataError, RetriableError
 from fastconnect.converters.lru import LRU
 
 __all__ = [
+    "MemorySchemaRegistry",
     "CachedSchemaRegistry", "RegisteredSchema", "RegistryError", "RegistryUnavailableError",
     "RestSchemaRegistry", "SchemaRegistry", "SUBJECT_NAME_STRATEGIES", "subject_name_strategy",
     "TOPIC_NAME_STRATEGY",
@@ -348,3 +349,49 @@ def registry_error(error: RegistryError, what: str, index: int | None) -> DataEr
 class RegistryUnavailable(DataError, RetriableError):
     """The registry could not be reached: a DataError (it names the row that needed it) that
     is also a RetriableError, as trying again later may succeed."""
+
+
+class MemorySchemaRegistry:
+    """A Confluent registry in memory, for tests (ours and connector authors'): global ids
+    shared by identical schema texts, versions per subject from 1, and the 404s (40401
+    subject, 40403 schema) the real one answers. ``calls`` records what was asked."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.types: dict[int, str] = {}
+        self.subjects: dict[str, list[int]] = {}
+        self.calls: list[tuple[str, object]] = []
+
+    def register(self, subject: str, schema: str, schema_type: str = "AVRO") -> int:
+        self.calls.append(("register", subject))
+        schema_id = self.ids.setdefault(schema, len(self.ids) + 1)
+        self.types[schema_id] = schema_type
+        versions = self.subjects.setdefault(subject, [])
+        if schema_id not in versions:
+            versions.append(schema_id)
+        return schema_id
+
+    def lookup(self, subject: str, schema: str, schema_type: str = "AVRO") -> RegisteredSchema:
+        self.calls.append(("lookup", subject))
+        if subject not in self.subjects:
+            raise RegistryError(f"Subject '{subject}' not found.", 404, 40401)
+        schema_id = self.ids.get(schema)
+        if schema_id not in self.subjects[subject]:
+            raise RegistryError("Schema not found", 404, 40403)
+        return RegisteredSchema(schema_id, schema, subject,
+                                self.subjects[subject].index(schema_id) + 1)
+
+    def schema_by_id(self, schema_id: int) -> str:
+        self.calls.append(("schema_by_id", schema_id))
+        for schema, known in self.ids.items():
+            if known == schema_id:
+                return schema
+        raise RegistryError("Schema not found", 404, 40403)
+
+    def latest_version(self, subject: str) -> RegisteredSchema:
+        self.calls.append(("latest_version", subject))
+        if subject not in self.subjects:
+            raise RegistryError(f"Subject '{subject}' not found.", 404, 40401)
+        versions = self.subjects[subject]
+        text = next(s for s, i in self.ids.items() if i == versions[-1])
+        return RegisteredSchema(versions[-1], text, subject, len(versions))

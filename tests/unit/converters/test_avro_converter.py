@@ -28,8 +28,8 @@ from fastconnect.converters import BUILTIN_CONVERTERS
 from fastconnect.converters.avro import AvroConverter
 from fastconnect.converters.avro_schema import AvroData, avro_text
 from fastconnect.converters.registry import (
-    CachedSchemaRegistry, RegisteredSchema, RegistryError, RegistryUnavailableError,
-    RestSchemaRegistry, SchemaRegistry,
+    CachedSchemaRegistry, MemorySchemaRegistry, RegistryUnavailableError, RestSchemaRegistry,
+    SchemaRegistry,
 )
 
 TOPIC = "topic"
@@ -37,47 +37,7 @@ UTC = datetime.timezone.utc
 URL = {"schema.registry.url": "http://registry.invalid:8081"}
 
 
-class MemoryRegistry:
-    """Confluent's registry in memory: global ids shared by identical schema texts, versions
-    per subject from 1, the 404s (40401 subject, 40403 schema) it answers."""
-
-    def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
-        self.subjects: dict[str, list[int]] = {}
-        self.calls: list[tuple[str, object]] = []
-
-    def register(self, subject: str, schema: str) -> int:
-        self.calls.append(("register", subject))
-        schema_id = self.ids.setdefault(schema, len(self.ids) + 1)
-        versions = self.subjects.setdefault(subject, [])
-        if schema_id not in versions:
-            versions.append(schema_id)
-        return schema_id
-
-    def lookup(self, subject: str, schema: str) -> RegisteredSchema:
-        self.calls.append(("lookup", subject))
-        if subject not in self.subjects:
-            raise RegistryError("Subject 'x' not found.", 404, 40401)
-        schema_id = self.ids.get(schema)
-        if schema_id not in self.subjects[subject]:
-            raise RegistryError("Schema not found", 404, 40403)
-        return RegisteredSchema(schema_id, schema, subject,
-                                self.subjects[subject].index(schema_id) + 1)
-
-    def schema_by_id(self, schema_id: int) -> str:
-        self.calls.append(("schema_by_id", schema_id))
-        for schema, known in self.ids.items():
-            if known == schema_id:
-                return schema
-        raise RegistryError("Schema not found", 404, 40403)
-
-    def latest_version(self, subject: str) -> RegisteredSchema:
-        self.calls.append(("latest_version", subject))
-        if subject not in self.subjects:
-            raise RegistryError("Subject not found.", 404, 40401)
-        versions = self.subjects[subject]
-        text = next(s for s, i in self.ids.items() if i == versions[-1])
-        return RegisteredSchema(versions[-1], text, subject, len(versions))
+MemoryRegistry = MemorySchemaRegistry
 
 
 class DownRegistry(MemoryRegistry):

@@ -18,7 +18,7 @@ from fastconnect.converters import (
     StringConverter,
 )
 from fastconnect.converters.header import SimpleHeaderConverter
-from fastconnect.converters.registry import RegisteredSchema, RegistryError
+from fastconnect.converters.registry import MemorySchemaRegistry
 
 AVRO_SCHEMA = orjson.dumps({
     "type": "record", "name": "Event", "fields": [
@@ -41,25 +41,11 @@ message Event {
 """
 
 
-class OneSchemaRegistry:
-    """A registry that knows one schema, id 1: enough to decode, nothing to register."""
-
-    def __init__(self, schema: str = AVRO_SCHEMA) -> None:
-        self.schema = schema
-
-    def register(self, subject: str, schema: str, schema_type: str = "AVRO") -> int:
-        raise RegistryError("read-only", 403)
-
-    def lookup(self, subject: str, schema: str, schema_type: str = "AVRO") -> RegisteredSchema:
-        raise RegistryError("Subject not found.", 404, 40401)
-
-    def schema_by_id(self, schema_id: int) -> str:
-        if schema_id == 1:
-            return self.schema
-        raise RegistryError("Schema not found", 404, 40403)
-
-    def latest_version(self, subject: str) -> RegisteredSchema:
-        return RegisteredSchema(1, self.schema, subject, 1)
+def one_schema_registry(schema: str) -> MemorySchemaRegistry:
+    """A registry that knows one schema, id 1: enough to decode."""
+    registry = MemorySchemaRegistry()
+    registry.register("fuzz-value", schema)
+    return registry
 
 
 def decoders():
@@ -69,11 +55,11 @@ def decoders():
     json_plain.configure({"schemas.enable": "false"}, False)
     string = StringConverter()
     string.configure({}, False)
-    avro = AvroConverter(OneSchemaRegistry())
+    avro = AvroConverter(one_schema_registry(AVRO_SCHEMA))
     avro.configure({"schema.registry.url": "http://unused:8081"}, False)
     raw = ByteArrayConverter()
     raw.configure({}, False)
-    protobuf = ProtobufConverter(OneSchemaRegistry(PROTO_SCHEMA))
+    protobuf = ProtobufConverter(one_schema_registry(PROTO_SCHEMA))
     protobuf.configure({"schema.registry.url": "http://unused:8081"}, False)
     return [json_schemas, json_plain, string, avro, raw, protobuf]
 

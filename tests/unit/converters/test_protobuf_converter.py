@@ -16,54 +16,13 @@ from fastconnect.converters.protobuf import (
     ProtobufConverter, read_message_indexes, write_message_indexes,
 )
 from fastconnect.converters.protobuf_schema import TAG, parse_proto, proto_from_connect
-from fastconnect.converters.registry import (
-    RegisteredSchema, RegistryError, RegistryUnavailableError,
-)
+from fastconnect.converters.registry import MemorySchemaRegistry, RegistryUnavailableError
 
 TOPIC = "topic"
 URL = {"schema.registry.url": "http://registry.invalid:8081"}
 
 
-class MemoryRegistry:
-    def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
-        self.types: dict[int, str] = {}
-        self.subjects: dict[str, list[int]] = {}
-        self.calls: list[tuple[str, object]] = []
-
-    def register(self, subject: str, schema: str, schema_type: str = "AVRO") -> int:
-        self.calls.append(("register", subject))
-        schema_id = self.ids.setdefault(schema, len(self.ids) + 1)
-        self.types[schema_id] = schema_type
-        versions = self.subjects.setdefault(subject, [])
-        if schema_id not in versions:
-            versions.append(schema_id)
-        return schema_id
-
-    def lookup(self, subject: str, schema: str, schema_type: str = "AVRO") -> RegisteredSchema:
-        self.calls.append(("lookup", subject))
-        if subject not in self.subjects:
-            raise RegistryError("Subject not found.", 404, 40401)
-        schema_id = self.ids.get(schema)
-        if schema_id not in self.subjects[subject]:
-            raise RegistryError("Schema not found", 404, 40403)
-        return RegisteredSchema(schema_id, schema, subject,
-                                self.subjects[subject].index(schema_id) + 1)
-
-    def schema_by_id(self, schema_id: int) -> str:
-        self.calls.append(("schema_by_id", schema_id))
-        for schema, known in self.ids.items():
-            if known == schema_id:
-                return schema
-        raise RegistryError("Schema not found", 404, 40403)
-
-    def latest_version(self, subject: str) -> RegisteredSchema:
-        self.calls.append(("latest_version", subject))
-        if subject not in self.subjects:
-            raise RegistryError("Subject not found.", 404, 40401)
-        versions = self.subjects[subject]
-        text = next(s for s, i in self.ids.items() if i == versions[-1])
-        return RegisteredSchema(versions[-1], text, subject, len(versions))
+MemoryRegistry = MemorySchemaRegistry
 
 
 def _converter(registry: MemoryRegistry | None = None, is_key: bool = False,
