@@ -49,7 +49,7 @@ from fastconnect.converters.registry import (
     RestSchemaRegistry, SchemaRegistry, registry_error, subject_name_strategy,
 )
 
-__all__ = ["AvroConverter", "CONFIG_DEF"]
+__all__ = ["AvroConverter", "CONFIG_DEF", "RegistryConverter"]
 
 SCHEMA_REGISTRY_URL = "schema.registry.url"
 AUTO_REGISTER_SCHEMAS = "auto.register.schemas"
@@ -140,15 +140,12 @@ def rest_registry(parsed: dict, configs: Mapping[str, Any]) -> RestSchemaRegistr
                               read_timeout=parsed[HTTP_READ_TIMEOUT_MS] / 1000)
 
 
-class AvroConverter:
-    """Confluent's AvroConverter (``io.confluent.connect.avro.AvroConverter``) for columns.
+class RegistryConverter:
+    """What the schema-registry converters (Avro, Protobuf) share: the registry client built
+    from the ``Registry`` settings, the subject strategy, auto-register and use-latest, and
+    the schema caches. ``registry`` may be given (a test double) instead of a URL."""
 
-    ``registry`` replaces the HTTP client built from ``schema.registry.url`` (tests pass an
-    in-memory :class:`~fastconnect.converters.registry.SchemaRegistry`); answers are cached
-    either way.
-    """
-
-    CONFIG_DEF = CONFIG_DEF
+    CONFIG_DEF: ConfigDef = CONFIG_DEF
 
     def __init__(self, registry: SchemaRegistry | None = None) -> None:
         self._given = registry
@@ -157,12 +154,10 @@ class AvroConverter:
 
     def config(self) -> ConfigDef:
         """The configuration keys this converter accepts."""
-        return CONFIG_DEF
+        return self.CONFIG_DEF
 
-    def configure(self, configs: Mapping[str, Any], is_key: bool) -> None:
-        """Read the settings and set up the registry client (no request is made yet);
-        raises ConfigError naming the bad key."""
-        parsed = CONFIG_DEF.parse(configs)
+    def _configure_registry(self, configs: Mapping[str, Any], is_key: bool) -> dict:
+        parsed = self.CONFIG_DEF.parse(configs)
         self._is_key = is_key
         self._column = "key" if is_key else "value"
         strategy_key = KEY_SUBJECT_NAME_STRATEGY if is_key else VALUE_SUBJECT_NAME_STRATEGY
@@ -170,13 +165,13 @@ class AvroConverter:
         self._strategy = SUBJECT_NAME_STRATEGIES[self._strategy_name]
         self._auto_register = parsed[AUTO_REGISTER_SCHEMAS]
         self._use_latest = parsed[USE_LATEST_VERSION]
-        self._data = AvroData(parsed[ENHANCED_AVRO_SCHEMA_SUPPORT], parsed[CONNECT_META_DATA])
         inner = self._given if self._given is not None else rest_registry(parsed, configs)
         self.close()
         self._registry = CachedSchemaRegistry(inner, parsed[MAX_SCHEMAS_PER_SUBJECT],
                                               parsed[LATEST_CACHE_TTL])
-        self._writers = LRU(parsed[SCHEMAS_CACHE_SIZE])  # (topic, field) -> (writer, header)
-        self._readers = LRU(parsed[SCHEMAS_CACHE_SIZE])  # (topic, schema id) -> reader
+        self._writers = LRU(parsed[SCHEMAS_CACHE_SIZE])
+        self._readers = LRU(parsed[SCHEMAS_CACHE_SIZE])
+        return parsed
 
     def close(self) -> None:
         """Close the registry connections."""
@@ -186,8 +181,26 @@ class AvroConverter:
     @property
     def registry(self) -> CachedSchemaRegistry:
         if self._registry is None:
-            raise ConfigError("AvroConverter used before configure()", SCHEMA_REGISTRY_URL)
+            raise ConfigError(f"{type(self).__name__} used before configure()",
+                              SCHEMA_REGISTRY_URL)
         return self._registry
+
+
+class AvroConverter(RegistryConverter):
+    """Confluent's AvroConverter (``io.confluent.connect.avro.AvroConverter``) for columns.
+
+    ``registry`` replaces the HTTP client built from ``schema.registry.url`` (tests pass an
+    in-memory :class:`~fastconnect.converters.registry.SchemaRegistry`); answers are cached
+    either way.
+    """
+
+    CONFIG_DEF = CONFIG_DEF
+
+    def configure(self, configs: Mapping[str, Any], is_key: bool) -> None:
+        """Read the settings and set up the registry client (no request is made yet);
+        raises ConfigError naming the bad key."""
+        parsed = self._configure_registry(configs, is_key)
+        self._data = AvroData(parsed[ENHANCED_AVRO_SCHEMA_SUPPORT], parsed[CONNECT_META_DATA])
 
     # --- from_connect: Arrow column -> Confluent wire format ---------------------------------
 

@@ -33,20 +33,16 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import DecodeError, Message
 
 from fastconnect.api.config import ConfigDef, Importance, Type
-from fastconnect.api.errors import ConfigError, DataError
+from fastconnect.api.errors import DataError
 from fastconnect.api.schema import (
     SCHEMALESS_TYPE, connect_schema_to_field, field_to_connect_schema, is_schemaless,
     schemaless_field,
 )
-from fastconnect.converters.lru import LRU
 from fastconnect.converters import avro
 from fastconnect.converters.protobuf_schema import (
     KNOWN_IMPORTS, connect_from_descriptor, is_map, parse_proto, proto_from_connect, repeated,
 )
-from fastconnect.converters.registry import (
-    SUBJECT_NAME_STRATEGIES, CachedSchemaRegistry, RegistryError, SchemaRegistry,
-    registry_error,
-)
+from fastconnect.converters.registry import RegistryError, registry_error
 
 __all__ = ["CONFIG_DEF", "ProtobufConverter", "read_message_indexes", "write_message_indexes"]
 
@@ -248,7 +244,7 @@ def _paths(messages: list[Descriptor], prefix: list[int]):
         yield from _paths(list(message.nested_types), prefix + [i])
 
 
-class ProtobufConverter:
+class ProtobufConverter(avro.RegistryConverter):
     """Confluent's ProtobufConverter (``io.confluent.connect.protobuf.ProtobufConverter``).
 
     ``registry`` replaces the HTTP client built from ``schema.registry.url`` (tests pass an
@@ -258,45 +254,11 @@ class ProtobufConverter:
 
     CONFIG_DEF = CONFIG_DEF
 
-    def __init__(self, registry: SchemaRegistry | None = None) -> None:
-        self._given = registry
-        self._registry: CachedSchemaRegistry | None = None
-        self._is_key = False
-
-    def config(self) -> ConfigDef:
-        """The configuration keys this converter accepts."""
-        return CONFIG_DEF
-
     def configure(self, configs: Mapping[str, Any], is_key: bool) -> None:
         """Read the settings and set up the registry client (no request is made yet);
         raises ConfigError naming the bad key."""
-        parsed = CONFIG_DEF.parse(configs)
-        self._is_key = is_key
-        self._column = "key" if is_key else "value"
-        strategy_key = avro.KEY_SUBJECT_NAME_STRATEGY if is_key else \
-            avro.VALUE_SUBJECT_NAME_STRATEGY
-        self._strategy = SUBJECT_NAME_STRATEGIES[parsed[strategy_key]]
-        self._auto_register = parsed[avro.AUTO_REGISTER_SCHEMAS]
-        self._use_latest = parsed[avro.USE_LATEST_VERSION]
+        parsed = self._configure_registry(configs, is_key)
         self._wrappers = parsed[WRAPPER_FOR_NULLABLES]
-        inner = self._given if self._given is not None else avro.rest_registry(parsed, configs)
-        self.close()
-        self._registry = CachedSchemaRegistry(inner, parsed[avro.MAX_SCHEMAS_PER_SUBJECT],
-                                              parsed[avro.LATEST_CACHE_TTL])
-        self._writers = LRU(parsed[SCHEMAS_CACHE_SIZE])  # (topic, field) -> (class, header)
-        self._readers = LRU(parsed[SCHEMAS_CACHE_SIZE])  # (topic, id, indexes) -> reader
-
-    def close(self) -> None:
-        """Close the registry connections."""
-        if self._registry is not None and self._given is None:
-            self._registry.close()
-
-    @property
-    def registry(self) -> CachedSchemaRegistry:
-        if self._registry is None:
-            raise ConfigError("ProtobufConverter used before configure()",
-                              avro.SCHEMA_REGISTRY_URL)
-        return self._registry
 
     # --- from_connect -------------------------------------------------------------------------
 
