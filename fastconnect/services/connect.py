@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 import time
 import urllib.error
@@ -34,9 +33,7 @@ from pathlib import Path
 from fastconnect.services import ServiceError
 # The broker's helpers: finding java, free ports, its CDS archive key, a log tail.
 from fastconnect.services.jvm import (
-    RUNNING,
     JavaService,
-    cds_archive,
     find_java,
     free_ports,
     log_tail,
@@ -159,22 +156,10 @@ class KafkaConnectStandalone(JavaService):
                    *os.environ.get("FASTCONNECT_CONNECT_JVM_OPTS", "").split(),
                    f"-Dlog4j2.configurationFile={self.work_dir / 'log4j2.properties'}",
                    "-cp", os.pathsep.join(str(j) for j in jars)]
-            archive = cds_archive(java, jars[0].parent, "connect")
-            if archive.is_file():
-                cds = [f"-XX:SharedArchiveFile={archive}"]
-            else:
-                # Dumped as the JVM exits; stop() moves it into place after a clean exit.
-                partial = archive.with_name(f"{archive.name}.{os.getpid()}.{id(self)}.tmp")
-                self._cds_dump = (partial, archive)
-                cds = [f"-XX:ArchiveClassesAtExit={partial}"]
-            # JVM stdout/stderr to a file: an unread pipe would in time block the worker.
-            with open(self.work_dir / "stdout.log", "ab") as out:
-                self._proc = subprocess.Popen(
-                    [*jvm, *cds, MAIN_CLASS, *map(str, config)],
-                    stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                    cwd=self.work_dir,
-                    start_new_session=True)  # Ctrl-C reaches only us; we stop it in order
-            RUNNING.add(self)
+            cds = [flag for flags in self._cds_flags(java, jars[0].parent, "connect")
+                   for flag in flags]
+            self._launch([*jvm, *cds, MAIN_CLASS, *map(str, config)],
+                         self.work_dir / "stdout.log", cwd=self.work_dir)
             self._wait_running(deadline, timeout)
         except BaseException:
             self.stop()

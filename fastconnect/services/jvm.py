@@ -169,6 +169,29 @@ class JavaService:
     def _cleanup(self) -> None:
         """Remove what start() created for this run (no-op default)."""
 
+    def _cds_flags(self, java: str, directory: Path, prefix: str) -> tuple[list[str], list[str]]:
+        """JVM flags to use the class-data archive, or to dump one: ``(use, dump)``.
+
+        The JVM writes a dump as it exits; stop() renames it into place only after a clean
+        exit, so a killed JVM never leaves a torn archive behind.
+        """
+        archive = cds_archive(java, directory, prefix)
+        if archive.is_file():
+            return [f"-XX:SharedArchiveFile={archive}"], []
+        partial = archive.with_name(f"{archive.name}.{os.getpid()}.{id(self)}.tmp")
+        self._cds_dump = (partial, archive)
+        return [], [f"-XX:ArchiveClassesAtExit={partial}"]
+
+    def _launch(self, command: list[str], output: Path, cwd: Path | None = None) -> None:
+        """Start the JVM with its stdout/stderr in ``output`` (a pipe nobody reads would in
+        time block it) and in its own session (a Ctrl-C in the terminal reaches only us, and
+        we stop the service in order rather than both racing to exit)."""
+        with open(output, "ab") as out:
+            self._proc = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL,
+                                          stdout=out, stderr=subprocess.STDOUT,
+                                          start_new_session=True)
+        RUNNING.add(self)
+
     def stop(self, timeout: float = 30.0) -> None:
         """SIGTERM (a clean shutdown), SIGKILL after ``timeout``; clean up. Idempotent."""
         proc, self._proc = self._proc, None

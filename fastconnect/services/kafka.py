@@ -28,9 +28,7 @@ from pathlib import Path
 
 from fastconnect.services import ServiceError
 from fastconnect.services.jvm import (
-    RUNNING,
     JavaService,
-    cds_archive,
     find_java,
     free_ports,
     log_tail,
@@ -151,27 +149,10 @@ class KafkaServer(JavaService):
                    *os.environ.get("FASTCONNECT_KAFKA_JVM_OPTS", "").split(),
                    f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.properties'}",
                    "-cp", os.pathsep.join(str(j) for j in jars)]
-            archive = cds_archive(java, jars[0].parent, "kafka")
-            if archive.is_file():
-                cds_use, cds_dump = [f"-XX:SharedArchiveFile={archive}"], []
-            else:
-                # The JVM writes it as it exits; stop() renames it into place only after
-                # a clean exit, so a killed JVM never leaves a torn archive behind.
-                partial = archive.with_name(f"{archive.name}.{os.getpid()}.{id(self)}.tmp")
-                self._cds_dump = (partial, archive)
-                cds_use, cds_dump = [], [f"-XX:ArchiveClassesAtExit={partial}"]
-
+            cds_use, cds_dump = self._cds_flags(java, jars[0].parent, "kafka")
             self._format([*jvm, *cds_use], props, deadline)
-            # The JVM's own stdout/stderr (crash reports, a fatal error before log4j is
-            # up) go to a file: a pipe that nobody reads would in time block the broker.
-            with open(self.data_dir / "stdout.log", "ab") as out:
-                self._proc = subprocess.Popen(
-                    [*jvm, *cds_use, *cds_dump, "kafka.Kafka", str(props)],
-                    stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                    # Own session: a Ctrl-C in the terminal reaches only us, and we stop
-                    # the broker in order rather than both racing to exit.
-                    start_new_session=True)
-            RUNNING.add(self)
+            self._launch([*jvm, *cds_use, *cds_dump, "kafka.Kafka", str(props)],
+                         self.data_dir / "stdout.log")
             self._wait_ready(deadline, timeout)
         except BaseException:
             self.stop()

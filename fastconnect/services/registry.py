@@ -42,7 +42,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -52,9 +51,7 @@ from pathlib import Path
 
 from fastconnect.services import ServiceError
 from fastconnect.services.jvm import (
-    RUNNING,
     JavaService,
-    cds_archive,
     find_java,
     free_ports,
     log_tail,
@@ -180,30 +177,14 @@ class SchemaRegistryServer(JavaService):
                 self.port = free_ports(self.host, 1)[0]
             props = {**_REGISTRY_PROPERTIES,
                      "quarkus.http.host": self.host, "quarkus.http.port": str(self.port)}
-            archive = cds_archive(java, app, "registry")
-            if archive.is_file():
-                cds = [f"-XX:SharedArchiveFile={archive}"]
-            else:
-                # Written as the JVM exits; stop() moves it into place after a clean exit
-                # only, so a killed JVM never leaves a torn archive behind.
-                partial = archive.with_name(f"{archive.name}.{os.getpid()}.{id(self)}.tmp")
-                self._cds_dump = (partial, archive)
-                cds = [f"-XX:ArchiveClassesAtExit={partial}"]
+            cds = [flag for flags in self._cds_flags(java, app, "registry") for flag in flags]
             cmd = [java, f"-Xmx{self.heap}", f"-Xms{self.heap}", *_JVM_FLAGS, *cds,
                    *os.environ.get("FASTCONNECT_REGISTRY_JVM_OPTS", "").split(),
                    *(f"-D{k}={v}" for k, v in props.items()),
                    "-jar", str(app / "quarkus-run.jar")]
-            # Quarkus logs to the console: into a file that start() quotes on failure (a
-            # pipe that nobody reads would in time block the server).
+            # Quarkus logs to the console: into the file start() quotes on failure.
             assert self.log_file is not None
-            with open(self.log_file, "ab") as out:
-                self._proc = subprocess.Popen(
-                    cmd, cwd=self.work_dir, stdin=subprocess.DEVNULL, stdout=out,
-                    stderr=subprocess.STDOUT,
-                    # Own session: a Ctrl-C in the terminal reaches only us, and we stop
-                    # the server in order rather than both racing to exit.
-                    start_new_session=True)
-            RUNNING.add(self)
+            self._launch(cmd, self.log_file, cwd=self.work_dir)
             self._wait_ready(deadline, timeout)
             if self.compatibility not in (None, "NONE"):
                 # Through the API rather than Apicurio's "default global rule" property:
