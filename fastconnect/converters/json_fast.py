@@ -29,7 +29,6 @@ used when it is built, unless ``FASTCONNECT_PURE_PYTHON=1`` forces the twin.
 
 from __future__ import annotations
 
-import os
 import weakref
 from typing import Any, Callable, NamedTuple, Protocol
 
@@ -39,6 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
+from fastconnect._ext import choose
 from fastconnect.api.errors import DataError
 from fastconnect.api.java_text import epoch_millis, java_double_str, java_float_str
 from fastconnect.converters import _json_fast_py
@@ -70,17 +70,7 @@ class RecordWriter(Protocol):
         """The JSON of each row, nulls written or refused (DataError) as a field's are."""
 
 
-def _choose() -> tuple[JsonScanImplementation, str]:
-    if os.environ.get("FASTCONNECT_PURE_PYTHON") == "1":
-        return _json_fast_py, "python"
-    try:
-        from fastconnect._ext import json_scan as compiled
-    except ImportError:  # not built (FASTCONNECT_NO_EXT=1, or a source checkout)
-        return _json_fast_py, "python"
-    return compiled, "cython"
-
-
-_impl, IMPLEMENTATION = _choose()
+_impl, IMPLEMENTATION = choose("json_scan", _json_fast_py)
 
 
 class _Fallback(Exception):

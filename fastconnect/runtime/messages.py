@@ -10,11 +10,11 @@ twin; the compiled ``fastconnect._ext.messages`` is used when it is built, unles
 
 from __future__ import annotations
 
-import os
 from typing import Callable, Protocol
 
 import pyarrow as pa
 
+from fastconnect._ext import choose
 from fastconnect.runtime import _messages_py
 from fastconnect.runtime._messages_py import ProduceRowError
 
@@ -30,16 +30,6 @@ class MessagesImplementation(Protocol):
                      start: int, on_delivery: Callable | None) -> int: ...
 
 
-def _choose() -> tuple[MessagesImplementation, str]:
-    if os.environ.get("FASTCONNECT_PURE_PYTHON") == "1":
-        return _messages_py, "python"
-    try:
-        from fastconnect._ext import messages as compiled
-    except ImportError:  # not built (FASTCONNECT_NO_EXT=1, or a source checkout)
-        return _messages_py, "python"
-    return compiled, "cython"
-
-
-_implementation, IMPLEMENTATION = _choose()
+_implementation, IMPLEMENTATION = choose("messages", _messages_py)
 messages_to_batch = _implementation.messages_to_batch
 produce_rows = _implementation.produce_rows
