@@ -52,6 +52,8 @@ class FileStreamSinkTask(SinkTask):
     not strings are written as Kafka Connect's ``toString`` renders them.
     """
 
+    ACCEPTS_SCHEMALESS_STRUCTS = True  # format_values renders both forms
+
     async def start(self, config: Mapping[str, str]) -> None:
         self.filename = FileStreamSinkConnector.CONFIG_DEF.parse(config)[FILE]
         if self.filename is None:

@@ -23,7 +23,8 @@ import pyarrow.compute as pc
 
 __all__ = [
     "decimal_unscaled", "epoch_millis", "java_big_decimal_str", "java_double_str",
-    "java_float_str", "java_hash", "java_hashmap_order", "java_key_hashes",
+    "java_float_str", "java_hash", "java_hashmap_capacity", "java_hashmap_growth",
+    "java_hashmap_order", "java_key_hashes",
 ]
 
 _MS_PER_DAY = 86_400_000
@@ -231,18 +232,38 @@ def java_key_hashes(field: pa.Field, keys: pa.Array) -> list[int] | None:
     return [java_hash(k, connect_type) for k in keys.to_pylist()]
 
 
-def java_hashmap_order(hashes: Sequence[int]) -> list[int]:
+def java_hashmap_order(hashes: Sequence[int], capacity: int = 16) -> list[int]:
     """The order in which a ``java.util.HashMap`` filled with keys of these hashes iterates.
 
     Keys are given in insertion order; the result lists their positions in iteration order
-    (bucket by bucket, insertion order within a bucket). Kafka builds a HashMap for every
-    JSON object it reads, so this is the order in which it writes them back.
+    (bucket by bucket, insertion order within a bucket: resizing keeps that order). The map
+    starts with ``capacity`` buckets (16: ``new HashMap<>()``; see
+    :func:`java_hashmap_capacity` for the other constructors) and doubles them whenever it
+    holds more than three quarters of them. Kafka builds a HashMap for every JSON object it
+    reads, so this is the order in which it writes them back.
     """
-    capacity = 16
-    while len(hashes) > capacity * 3 // 4:
-        capacity *= 2
+    capacity = java_hashmap_growth(capacity, len(hashes))
     mask = capacity - 1
     return sorted(range(len(hashes)), key=lambda i: ((hashes[i] ^ (hashes[i] >> 16)) & mask, i))
+
+
+def java_hashmap_growth(capacity: int, size: int) -> int:
+    """The buckets of a HashMap that started with ``capacity`` once it holds ``size`` keys."""
+    while size > capacity * 3 // 4:
+        capacity *= 2
+    return capacity
+
+
+def java_hashmap_capacity(constructor: str, size: int) -> int:
+    """The buckets a HashMap starts with: ``new HashMap<>()`` ("new"), ``new HashMap<>(size)``
+    ("sized"), or ``new HashMap<>(map)`` of a map of ``size`` keys ("copy")."""
+    if constructor == "new" or (constructor == "copy" and size == 0):
+        return 16
+    wanted = size if constructor == "sized" else size * 4 // 3 + 1  # (int) (size / .75f + 1)
+    capacity = 1
+    while capacity < wanted:
+        capacity *= 2
+    return capacity
 
 
 # --- Arrow values as Java holds them --------------------------------------------------------

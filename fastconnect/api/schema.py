@@ -41,6 +41,22 @@ no single Arrow type can hold; JSON text holds all of them exactly, costs nothin
 when the input was JSON already, and survives polars and IPC. A JSON ``null`` value is a
 null row, as Kafka reads it as a null value.
 
+Schemaless objects have a second form, which the runtime chooses where it pays: when every
+value of a batch's column is a JSON object of one shape (the same keys, each holding one
+kind of scalar in every row), the column may be a struct (``connect.schemaless`` marked)
+with a child per key: ``string`` for strings, ``int64`` for integers (Java Long), ``float64``
+for other numbers (Double), ``bool``; after an SMT also the narrower Java types Cast gives
+(``int8``..``int32``, ``float32``). A null row is a tombstone. Only plugins that declare
+``ACCEPTS_SCHEMALESS_STRUCTS`` are given this form; the others get JSON text.
+
+Kafka reads a schemaless object into a ``java.util.HashMap``, and Kafka's SMTs copy maps into
+new HashMaps, so the order in which a map prints (FileStreamSink) or is written back
+(JsonConverter) depends on its history. A schemaless column marked
+``connect.schemaless.order=hashmap`` holds each object's keys in the order its HashMap
+iterates, and its top-level numbers as Java holds them (a Double ``-0.0`` stays ``-0.0``);
+unmarked, keys stand in document order (Kafka's HashMap order follows from it) and numbers
+as JsonConverter reads them (``-0.0`` is ``0.0``).
+
 A plain Arrow field without metadata maps to the Connect schema its type implies (``string``
 to string, ``int64`` to int64, ``date32`` to Date, ...), ``optional`` being its nullability.
 Arrow types with no Connect twin map to the nearest one: unsigned integers to the next wider
@@ -67,7 +83,8 @@ from fastconnect.api.java_text import (  # also re-exported: they used to live h
 
 __all__ = [
     "DECIMAL", "DATE", "TIME", "TIMESTAMP", "SCHEMALESS_TYPE",
-    "connect_schema_to_field", "field_to_connect_schema", "format_values", "is_schemaless",
+    "connect_schema_to_field", "field_to_connect_schema", "format_values", "in_hashmap_order",
+    "is_schemaless", "is_schemaless_struct",
     "schemaless_field", "decimal_unscaled", "epoch_millis", "java_double_str", "java_float_str",
     "java_big_decimal_str", "java_hash", "java_hashmap_order", "java_key_hashes",
 ]
@@ -81,6 +98,7 @@ DECIMAL_PRECISION = "connect.decimal.precision"
 NAME, VERSION, DOC = b"connect.name", b"connect.version", b"connect.doc"
 PARAMETERS, DEFAULT = b"connect.parameters", b"connect.default"
 OPTIONAL, SCHEMALESS = b"connect.optional", b"connect.schemaless"
+ORDER = b"connect.schemaless.order"  # b"hashmap": see the module doc
 
 #: The Arrow type of a schemaless column: JSON text, one value per row.
 SCHEMALESS_TYPE = pa.json_(pa.string())
@@ -96,9 +114,24 @@ _LOGICAL = {(DATE, "int32"): pa.date32(), (TIME, "int32"): pa.time32("ms"),
 
 # --- Connect schema (JSON form) -> Arrow field ----------------------------------------------
 
-def schemaless_field(name: str) -> pa.Field:
-    """The field of a column whose values carry no schema (JSON text, see module doc)."""
-    return pa.field(name, SCHEMALESS_TYPE, nullable=True, metadata={SCHEMALESS: b"true"})
+def schemaless_field(name: str, type: pa.DataType = SCHEMALESS_TYPE, *,
+                     hashmap_order: bool = False) -> pa.Field:
+    """The field of a column whose values carry no schema (JSON text, or the struct form:
+    see module doc); ``hashmap_order``: its objects' keys stand in HashMap order."""
+    meta = {SCHEMALESS: b"true"}
+    if hashmap_order:
+        meta[ORDER] = b"hashmap"
+    return pa.field(name, type, nullable=True, metadata=meta)
+
+
+def is_schemaless_struct(field: pa.Field) -> bool:
+    """Whether ``field`` holds schemaless objects in the struct form."""
+    return pa.types.is_struct(field.type) and (field.metadata or {}).get(SCHEMALESS) == b"true"
+
+
+def in_hashmap_order(field: pa.Field) -> bool:
+    """Whether the schemaless objects of ``field`` hold their keys in HashMap order."""
+    return (field.metadata or {}).get(ORDER) == b"hashmap"
 
 
 def is_schemaless(field: pa.Field) -> bool:
@@ -317,6 +350,8 @@ def format_values(field: pa.Field, array: pa.Array) -> pa.Array:
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     t = array.type
+    if is_schemaless_struct(field):
+        return _java_maps(field, array)
     if _is_text(t) and not is_schemaless(field):
         return array
     if pa.types.is_integer(t) or pa.types.is_boolean(t):
@@ -341,6 +376,8 @@ def _render(field: pa.Field, array: pa.Array) -> list[str | None]:
         return [None] * len(array)
     if is_schemaless(field):
         texts = array.storage if isinstance(array, pa.ExtensionArray) else array
+        if in_hashmap_order(field):
+            return [None if s is None else _render_java(json.loads(s)) for s in texts.to_pylist()]
         return [None if s is None else _render_json(json.loads(s)) for s in texts.to_pylist()]
     if pa.types.is_union(t):
         return _render_union(t, array)
@@ -402,6 +439,62 @@ def _render_nested(field: pa.Field, array: pa.Array) -> list[str]:
 
 def _null(text: str | None) -> str:
     return "null" if text is None else text
+
+
+def _java_maps(field: pa.Field, array: pa.Array) -> pa.Array:
+    """``{k=v, ...}`` of schemaless objects in the struct form, joined column by column."""
+    t = field.type
+    names = [t.field(i).name for i in range(t.num_fields)]
+    order = range(len(names)) if in_hashmap_order(field) else _hashmap_order(tuple(names))
+    pieces: list[Any] = []
+    for position, i in enumerate(order):
+        pieces.append(("{" if position == 0 else ", ") + names[i] + "=")
+        pieces.append(_java_scalars(pc.struct_field(array, [i])))
+    return pc.binary_join_element_wise(*pieces, "}", "")
+
+
+def _java_scalars(values: pa.Array) -> pa.Array:
+    """Java's text of the Long, Double, String... values of a struct-form child."""
+    t = values.type
+    if pa.types.is_float64(t):
+        return java_double_texts(values)
+    if pa.types.is_floating(t):
+        return pa.array(_render(pa.field("v", t), values), pa.string())
+    return values if pa.types.is_string(t) else values.cast(pa.string())
+
+
+def java_double_texts(values: pa.Array) -> pa.Array:
+    """``Double.toString`` of each value. Where Java writes plain decimals (1e-3 <= |x| < 1e7,
+    and zeros) its digits are the shortest that read back, as Arrow's cast gives them, with
+    ``.0`` added to whole numbers; the other values are formatted one by one."""
+    text = values.cast(pa.string())
+    size = pc.abs(values)
+    plain = pc.or_(pc.and_(pc.greater_equal(size, 1e-3), pc.less(size, 1e7)),
+                   pc.equal(size, 0.0)).fill_null(True)
+    text = pc.if_else(pc.match_substring(text, "."), text,
+                      pc.binary_join_element_wise(text, ".0", ""))
+    if pc.all(plain).as_py():
+        return text
+    rest = pc.indices_nonzero(pc.invert(plain))
+    others = [java_double_str(x) for x in values.take(rest).to_pylist()]
+    out = text.to_pylist()
+    for row, other in zip(rest.to_pylist(), others):
+        out[row] = other
+    return pa.array(out, pa.string())
+
+
+def _render_java(value: Any) -> str:
+    """Java text of a schemaless value an SMT wrote: keys in the order given, top-level
+    numbers as they are (nested values are still as JsonConverter read them)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={_render_java_scalar(v)}" for k, v in value.items()) + "}"
+    return _render_java_scalar(value)
+
+
+def _render_java_scalar(value: Any) -> str:
+    if isinstance(value, float):
+        return java_double_str(value)
+    return _render_json(value)
 
 
 def _render_json(value: Any) -> str:

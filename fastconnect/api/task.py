@@ -13,7 +13,7 @@ client call goes to ``asyncio.to_thread``. Exceptions mean:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Iterable, Mapping
+from typing import Any, ClassVar, Iterable, Mapping
 
 import pyarrow as pa
 
@@ -139,6 +139,11 @@ class SinkTask(ABC):
     assignment, ``await put(batch)`` per batch, ``await pre_commit(offsets)`` before each
     offset commit, ``await close(partitions)`` on revocation, and ``await stop()``.
     """
+
+    #: True if ``put`` takes schemaless values in the struct form (see
+    #: :mod:`fastconnect.api.schema`): the runtime then reads JSON objects of one shape into
+    #: it where it can. Otherwise ``put`` always gets schemaless values as JSON text.
+    ACCEPTS_SCHEMALESS_STRUCTS: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self.context: SinkTaskContext | None = None

@@ -36,6 +36,9 @@ class Transformation(ABC):
 
     CONFIG_DEF: ClassVar[ConfigDef] = ConfigDef()
     ALIASES: ClassVar[tuple[str, ...]] = ()
+    #: True if ``apply`` takes schemaless values in the struct form as well as JSON text
+    #: (see :mod:`fastconnect.api.schema`); otherwise the runtime hands it JSON text.
+    ACCEPTS_SCHEMALESS_STRUCTS: ClassVar[bool] = False
 
     def configure(self, config: Mapping[str, Any]) -> None:
         """Called once with this transform's settings (prefix removed), before ``apply``."""
@@ -54,6 +57,9 @@ class Predicate(ABC):
 
     CONFIG_DEF: ClassVar[ConfigDef] = ConfigDef()
     ALIASES: ClassVar[tuple[str, ...]] = ()
+    #: True if ``test`` takes schemaless values in the struct form as well as JSON text
+    #: (see :mod:`fastconnect.api.schema`); otherwise the runtime hands it JSON text.
+    ACCEPTS_SCHEMALESS_STRUCTS: ClassVar[bool] = False
 
     def configure(self, config: Mapping[str, Any]) -> None:
         """Called once with this predicate's settings (prefix removed)."""

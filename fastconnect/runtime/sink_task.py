@@ -47,6 +47,7 @@ from fastconnect.runtime.messages import messages_to_batch
 from fastconnect.runtime.status import ConnectorTaskId, State
 from fastconnect.runtime.transformation_chain import TransformationChain
 from fastconnect.runtime.worker_task import WorkerTask
+from fastconnect.transforms._maps import texts_for, to_struct
 
 __all__ = ["WorkerSinkTask"]
 
@@ -225,7 +226,7 @@ class WorkerSinkTask(WorkerTask):
     async def _put(self, batch: pa.RecordBatch) -> None:
         """``put``, retried on RetriableError; a DataError(index) from the task means the rows
         before it were taken and that row is bad: report it and put the rest."""
-        rest = batch
+        rest = self._sink_form(batch)
         while rest.num_rows:
             try:
                 await self.errors.retry_forever(lambda: self.task.put(rest), self._stopping)
@@ -239,6 +240,15 @@ class WorkerSinkTask(WorkerTask):
                 self.errors.report(Failure(Stage.TASK_PUT, plugin_name(self.task), error,
                                            rest.slice(error.index, 1)))
                 rest = rest.slice(error.index + 1)
+
+    def _sink_form(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """Schemaless values as the task takes them: JSON text, or where it takes the struct
+        form and all objects of the batch have one shape, that."""
+        if not self.task.ACCEPTS_SCHEMALESS_STRUCTS:
+            return texts_for(batch)
+        index = batch.schema.get_field_index(VALUE)
+        decoded = to_struct(batch.schema.field(index), batch.column(index))
+        return batch if decoded is None else batch.set_column(index, *decoded)
 
     def original_record(self, record: pa.RecordBatch) -> pa.RecordBatch | None:
         """The consumed (raw) form of a one-row batch, found by its topic/partition/offset."""

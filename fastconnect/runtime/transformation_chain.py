@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 from fastconnect.api import ConfigError, DataError
 from fastconnect.api.transform import Predicate, Transformation
 from fastconnect.runtime.conversion import record_error
+from fastconnect.transforms._maps import texts_for
 
 __all__ = ["TransformationChain"]
 
@@ -32,6 +33,9 @@ class _Stage:
 
     def split(self, batch: pa.RecordBatch) -> list[tuple[pa.RecordBatch, bool]]:
         """``batch`` in runs, each with whether this stage's transform applies to it."""
+        if not (self.transform.ACCEPTS_SCHEMALESS_STRUCTS and (
+                self.predicate is None or self.predicate.ACCEPTS_SCHEMALESS_STRUCTS)):
+            batch = texts_for(batch)
         if self.predicate is None:
             return [(batch, True)]
         mask = self.predicate.test(batch)

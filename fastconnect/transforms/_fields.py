@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 from fastconnect.api import KEY, VALUE, ConfigDef, ConfigError, DataError, Importance, Type
 from fastconnect.api.schema import (
     DATE, DECIMAL, DEFAULT, DOC, NAME, OPTIONAL, PARAMETERS, SCHEMALESS_TYPE, TIME, TIMESTAMP,
-    VERSION, java_float_str,
+    VERSION, is_schemaless_struct, java_float_str,
 )
 
 REPLACE_NULL_WITH_DEFAULT = "replace.null.with.default"
@@ -52,13 +52,20 @@ class ColumnTransformation:
     Not a Transformation itself, so the plugin registry never lists it."""
 
     COLUMN: ClassVar[str]
+    ACCEPTS_SCHEMALESS_STRUCTS: ClassVar[bool]  # the Transformation's (this mixin comes first)
 
     def apply(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         if not batch.num_rows:
             return batch
+        from fastconnect.transforms._maps import to_struct, to_text  # it builds on this module
+
         index = batch.schema.get_field_index(self.COLUMN)
-        field, array = self.transform_column(batch, batch.schema.field(index),
-                                             batch.column(index))
+        field, array = batch.schema.field(index), batch.column(index)
+        if self.ACCEPTS_SCHEMALESS_STRUCTS:
+            field, array = to_struct(field, array) or (field, array)
+        elif is_schemaless_struct(field):
+            field, array = to_text(field, array)
+        field, array = self.transform_column(batch, field, array)
         return batch.set_column(index, field.with_name(self.COLUMN), array)
 
 

@@ -23,7 +23,8 @@ import pyarrow.compute as pc
 from fastconnect.api import NO_DEFAULT, ConfigDef, ConfigError, DataError, Importance, Type
 from fastconnect.api.schema import (
     DATE, DECIMAL, NAME, PARAMETERS, TIME, TIMESTAMP, VERSION, decimal_unscaled, epoch_millis,
-    is_schemaless, java_big_decimal_str, java_double_str, java_float_str, schemaless_field,
+    in_hashmap_order, is_schemaless, is_schemaless_struct, java_big_decimal_str, java_double_str,
+    java_float_str, schemaless_field,
 )
 from fastconnect.api.transform import Transformation
 from fastconnect.transforms._fields import (
@@ -31,6 +32,9 @@ from fastconnect.transforms._fields import (
     column_field, connect_type, default_array, default_json, define_replace_null, dump_rows,
     fill_default, first_true, first_valid, is_optional, java_list, java_split, json_texts, loads,
     java_double, logical_of, require_maps, require_struct, with_default,
+)
+from fastconnect.transforms._maps import (
+    copied_keys, iteration_keys, java_number, reorder_struct, struct_keys, to_text,
 )
 
 __all__ = ["CastKey", "CastValue"]
@@ -271,6 +275,7 @@ def _convert_objects(values: list[Any], target: str) -> list[Any]:
 
 
 class Cast(Transformation):
+    ACCEPTS_SCHEMALESS_STRUCTS = True
     CONFIG_DEF = define_replace_null(ConfigDef().define(
         SPEC, Type.LIST, NO_DEFAULT, _valid_spec, Importance.HIGH,
         "List of fields and the type to cast them to of the form field1:type,field2:type to "
@@ -287,8 +292,12 @@ class Cast(Transformation):
                          array: pa.Array) -> tuple[pa.Field, pa.Array]:
         if array.null_count == len(array):
             return field, array
+        if is_schemaless_struct(field):
+            if self._whole is None and all(name in field.type.names for name in self._casts):
+                return self._struct(field, array)
+            field, array = to_text(field, array)  # a field to add as null: not one shape
         if is_schemaless(field):
-            return schemaless_field(field.name), self._schemaless(array)
+            return self._schemaless(field, array)
         if self._whole is not None:
             meta = basics(field)
             if meta.get(NAME, b"").decode() in (DECIMAL, DATE, TIME, TIMESTAMP):
@@ -324,25 +333,49 @@ class Cast(Transformation):
         struct = build_struct(parts, array, first_valid(array))
         return column_field(field.name, struct.type, is_optional(field), basics(field)), struct
 
-    def _schemaless(self, array: pa.Array) -> pa.Array:
+    def _schemaless(self, field: pa.Field, array: pa.Array) -> tuple[pa.Field, pa.Array]:
+        ordered = in_hashmap_order(field)
+        value = (lambda v: v) if ordered else java_number
         if self._whole is not None:
             texts = json_texts(array)
-            return dump_rows(_convert_objects([None if t is None else loads(t) for t in texts],
-                                              self._whole))
+            return schemaless_field(field.name, hashmap_order=True), dump_rows(_convert_objects(
+                [None if t is None else value(loads(t)) for t in texts], self._whole))
         maps = require_maps(array, PURPOSE)
         present = [row for row, m in enumerate(maps) if m is not None]
         errors = []
+        for row in present:  # Kafka: new HashMap<>(value), then a put for each cast field
+            source = iteration_keys(tuple(maps[row]), ordered)
+            keys = copied_keys(source, "copy", source + tuple(self._casts))
+            maps[row] = {k: value(maps[row].get(k)) for k in keys}
         for name, target in self._casts.items():
             try:
-                cast = _convert_objects([maps[row].get(name) for row in present], target)
+                cast = _convert_objects([maps[row][name] for row in present], target)
             except DataError as error:
                 errors.append(DataError(str(error), present[error.index]))
                 continue
-            for row, value in zip(present, cast):
-                maps[row][name] = value
+            for row, cast_value in zip(present, cast):
+                maps[row][name] = cast_value
         if errors:
             raise min(errors, key=lambda e: e.index)
-        return dump_rows(maps)
+        return schemaless_field(field.name, hashmap_order=True), dump_rows(maps)
+
+    def _struct(self, field: pa.Field, array: pa.Array) -> tuple[pa.Field, pa.Array]:
+        """The struct form: each cast field's column converted as one Java class."""
+        names = struct_keys(field)
+        parts = {name: (field.type.field(i), array.field(i)) for i, name in enumerate(names)}
+        errors = []
+        for name, target in self._casts.items():
+            try:
+                cast = convert(parts[name][0].type,
+                               pc.struct_field(array, [names.index(name)]), target)
+            except DataError as error:
+                errors.append(error)
+                continue
+            parts[name] = (pa.field(name, cast.type), cast)
+        if errors:
+            raise min(errors, key=lambda e: e.index)
+        source = iteration_keys(names, in_hashmap_order(field))
+        return reorder_struct(field, parts, copied_keys(source, "copy", source), array)
 
 
 class CastKey(OnKey, Cast):

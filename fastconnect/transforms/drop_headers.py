@@ -32,6 +32,7 @@ class DropHeaders(Transformation):
     """Headers named in ``headers`` removed from every record."""
 
     ALIASES = ("org.apache.kafka.connect.transforms.DropHeaders",)
+    ACCEPTS_SCHEMALESS_STRUCTS = True  # reads no value
     CONFIG_DEF = ConfigDef().define(
         "headers", Type.LIST, NO_DEFAULT, _non_empty_values, Importance.HIGH,
         "The name of the headers to be removed.")

@@ -11,11 +11,16 @@ import pyarrow as pa
 from fastconnect.api import (
     OFFSET, PARTITION, TIMESTAMP, TOPIC, ConfigDef, ConfigError, DataError, Importance, Type,
 )
-from fastconnect.api.schema import is_schemaless, schemaless_field
+from fastconnect.api.schema import (
+    in_hashmap_order, is_schemaless, is_schemaless_struct, schemaless_field,
+)
 from fastconnect.api.transform import Transformation
 from fastconnect.transforms._fields import (
     REPLACE_NULL_WITH_DEFAULT, OnKey, OnValue, basics, build_struct, child_field, children,
     column_field, define_replace_null, dump_rows, first_valid, require_maps, require_struct,
+)
+from fastconnect.transforms._maps import (
+    copied_keys, iteration_keys, java_number, reorder_struct, struct_keys, to_text,
 )
 
 __all__ = ["InsertFieldKey", "InsertFieldValue"]
@@ -46,6 +51,7 @@ class _Spec:
 
 
 class InsertField(Transformation):
+    ACCEPTS_SCHEMALESS_STRUCTS = True
     CONFIG_DEF = define_replace_null(
         ConfigDef()
         .define("topic.field", Type.STRING, None, importance=Importance.MEDIUM,
@@ -108,19 +114,44 @@ class InsertField(Transformation):
             return field, array
         row = first_valid(array)
         inserted = self._inserted(batch, row)
+        if is_schemaless_struct(field):
+            if not any(values.null_count for _, values in inserted):
+                return self._struct(field, array, inserted)
+            field, array = to_text(field, array)  # some rows go without a field: not one shape
         if is_schemaless(field):
             maps = require_maps(array, PURPOSE)
+            ordered = in_hashmap_order(field)
+            value = (lambda v: v) if ordered else java_number
             columns = [(f.name, _schemaless_values(f, a)) for f, a in inserted]
-            for i, value in enumerate(maps):
-                if value is not None:
-                    for name, values in columns:
-                        if values[i] is not None:
-                            value[name] = values[i]
-            return schemaless_field(field.name), dump_rows(maps)
+            out = []
+            for i, m in enumerate(maps):
+                if m is None:
+                    out.append(None)
+                    continue
+                # Kafka: new HashMap<>(value), then a put for each field with a value.
+                source = iteration_keys(tuple(m), ordered)
+                updated = {k: value(m[k]) for k in source}
+                updated.update((name, values[i]) for name, values in columns
+                               if values[i] is not None)
+                keys = copied_keys(source, "copy", tuple(updated))
+                out.append({k: updated[k] for k in keys})
+            return schemaless_field(field.name, hashmap_order=True), dump_rows(out)
         require_struct(field, array, PURPOSE)
         parts = children(field, array, replace_null=self.config[REPLACE_NULL_WITH_DEFAULT])
         struct = build_struct(parts + inserted, array, row)
         return column_field(field.name, struct.type, optional=False, meta=basics(field)), struct
+
+    def _struct(self, field: pa.Field, array: pa.Array,
+                inserted: list[tuple[pa.Field, pa.Array]]) -> tuple[pa.Field, pa.Array]:
+        names = struct_keys(field)
+        parts = {name: (field.type.field(i), array.field(i)) for i, name in enumerate(names)}
+        for f, values in inserted:
+            if pa.types.is_timestamp(f.type):
+                values = values.cast(pa.int64())  # a schemaless map holds epoch millis
+            parts[f.name] = (pa.field(f.name, values.type), values)
+        source = iteration_keys(names, in_hashmap_order(field))
+        puts = source + tuple(f.name for f, _ in inserted)
+        return reorder_struct(field, parts, copied_keys(source, "copy", puts), array)
 
 
 def _schemaless_values(field: pa.Field, array: pa.Array) -> list[Any]:

@@ -32,6 +32,7 @@ class InsertHeader(Transformation):
     """A header ``header`` with the value ``value.literal`` appended to every record."""
 
     ALIASES = ("org.apache.kafka.connect.transforms.InsertHeader",)
+    ACCEPTS_SCHEMALESS_STRUCTS = True  # reads no value
     CONFIG_DEF = (
         ConfigDef()
         .define("header", Type.STRING, NO_DEFAULT, importance=Importance.HIGH,

@@ -37,6 +37,7 @@ class TopicNameMatches(Predicate):
     """True for records whose whole topic name matches ``pattern``."""
 
     ALIASES = (_PREFIX + "TopicNameMatches",)
+    ACCEPTS_SCHEMALESS_STRUCTS = True  # reads no value
     CONFIG_DEF = ConfigDef().define(
         "pattern", Type.STRING, validator=_valid_regex, importance=Importance.MEDIUM,
         documentation="A Java regular expression for matching against the name of a record's "
@@ -60,6 +61,7 @@ class HasHeaderKey(Predicate):
     """True for records with at least one header named ``name``."""
 
     ALIASES = (_PREFIX + "HasHeaderKey",)
+    ACCEPTS_SCHEMALESS_STRUCTS = True  # reads no value
     CONFIG_DEF = ConfigDef().define(
         "name", Type.STRING, None, non_empty_string, Importance.MEDIUM, "The header name.")
 
@@ -77,6 +79,7 @@ class RecordIsTombstone(Predicate):
     """True for records whose value is null."""
 
     ALIASES = (_PREFIX + "RecordIsTombstone",)
+    ACCEPTS_SCHEMALESS_STRUCTS = True  # reads no value
 
     def test(self, batch: pa.RecordBatch) -> pa.BooleanArray:
         return pc.is_null(batch.column(VALUE))

@@ -160,6 +160,7 @@ class RegexRouter(Transformation):
     """Topics matching ``regex`` renamed to ``replacement``; the others kept."""
 
     ALIASES = ("org.apache.kafka.connect.transforms.RegexRouter",)
+    ACCEPTS_SCHEMALESS_STRUCTS = True  # reads no value
     CONFIG_DEF = (
         ConfigDef()
         .define("regex", Type.STRING, NO_DEFAULT, _valid_regex, Importance.HIGH,

@@ -14,12 +14,17 @@ from typing import Any, Mapping
 import pyarrow as pa
 
 from fastconnect.api import ConfigDef, ConfigError, Importance, Type
-from fastconnect.api.schema import is_schemaless
+from fastconnect.api.schema import (
+    in_hashmap_order, is_schemaless, is_schemaless_struct, schemaless_field,
+)
 from fastconnect.api.transform import Transformation
 from fastconnect.transforms._fields import (
     REPLACE_NULL_WITH_DEFAULT, OnKey, OnValue, basics, build_struct, children, column_field,
     define_replace_null, dump_rows, java_list, java_split, require_maps, require_struct,
     valid_list,
+)
+from fastconnect.transforms._maps import (
+    copied_keys, iteration_keys, java_number, reorder_struct, struct_keys,
 )
 
 __all__ = ["ReplaceFieldKey", "ReplaceFieldValue"]
@@ -48,6 +53,7 @@ def _valid_renames(name: str, value: Any) -> None:
 
 
 class ReplaceField(Transformation):
+    ACCEPTS_SCHEMALESS_STRUCTS = True
     CONFIG_DEF = define_replace_null(
         ConfigDef()
         .define(EXCLUDE, Type.LIST, "", valid_list(empty_allowed=True), Importance.MEDIUM,
@@ -78,30 +84,45 @@ class ReplaceField(Transformation):
         self._exclude = set(self.config[EXCLUDE])
         self._include = set(self.config[INCLUDE])
         self._renames = parse_renames(self.config[RENAMES])
+        self._plans: dict[tuple[tuple[str, ...], bool], list[tuple[str, str]]] = {}
 
     def _kept(self, name: str) -> bool:
         return name not in self._exclude and (not self._include or name in self._include)
+
+    def _plan(self, keys: tuple[str, ...], hashmap_order: bool) -> list[tuple[str, str]]:
+        """(old, new) names of the updated map, in its iteration order: Kafka puts the kept
+        entries, renamed, into a ``new HashMap<>(size)``; a name put twice keeps its first
+        place and its last value. Rows of one topic mostly share their keys: once per key set."""
+        found = self._plans.get((keys, hashmap_order))
+        if found is None:
+            source = iteration_keys(keys, hashmap_order)
+            pairs = [(k, self._renames.get(k, k)) for k in source if self._kept(k)]
+            last = {new: old for old, new in pairs}
+            found = [(last[new], new) for new in copied_keys(source, "sized",
+                                                              [new for _, new in pairs])]
+            self._plans[(keys, hashmap_order)] = found
+        return found
 
     def transform_column(self, batch: pa.RecordBatch, field: pa.Field,
                          array: pa.Array) -> tuple[pa.Field, pa.Array]:
         if array.null_count == len(array):
             return field, array
-        renames = self._renames
+        if is_schemaless_struct(field):
+            plan = self._plan(struct_keys(field), in_hashmap_order(field))
+            index = {name: i for i, name in enumerate(struct_keys(field))}
+            parts = {new: (field.type.field(index[old]), array.field(index[old]))
+                     for old, new in plan}
+            return reorder_struct(field, parts, tuple(new for _, new in plan), array)
         if is_schemaless(field):
             maps = require_maps(array, PURPOSE)
-            # Rows of one topic mostly share their keys: decide keep/rename once per key set.
-            plans: dict[tuple, list[tuple[str, str]]] = {}
-
-            def plan(keys: tuple) -> list[tuple[str, str]]:
-                found = plans.get(keys)
-                if found is None:
-                    found = plans[keys] = [(k, renames.get(k, k)) for k in keys if self._kept(k)]
-                return found
-
-            return field, dump_rows([
-                None if m is None else {new: m[old] for old, new in plan(tuple(m))}
+            ordered = in_hashmap_order(field)
+            value = (lambda v: v) if ordered else java_number
+            return schemaless_field(field.name, hashmap_order=True), dump_rows([
+                None if m is None else {new: value(m[old]) for old, new in
+                                        self._plan(tuple(m), ordered)}
                 for m in maps])
         require_struct(field, array, PURPOSE)
+        renames = self._renames
         parts = [(child.with_name(renames.get(child.name, child.name)), values)
                  for child, values in children(
                      field, array, replace_null=self.config[REPLACE_NULL_WITH_DEFAULT])

@@ -33,6 +33,7 @@ class TimestampRouter(Transformation):
     """Topics renamed from ``topic.format``, ``${topic}`` and ``${timestamp}`` filled in."""
 
     ALIASES = ("org.apache.kafka.connect.transforms.TimestampRouter",)
+    ACCEPTS_SCHEMALESS_STRUCTS = True  # reads no value
     CONFIG_DEF = (
         ConfigDef()
         .define("topic.format", Type.STRING, "${topic}-${timestamp}",

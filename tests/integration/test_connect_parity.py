@@ -1,0 +1,248 @@
+"""fastconnect's sink output is byte for byte Apache Kafka Connect's, for the benchmark's S3.
+
+One topic, filled once; Apache Kafka Connect standalone and fastconnect standalone each run
+the S3 pipeline of ``benchmarks/scenarios.py`` on it (key StringConverter, value
+JsonConverter with ``schemas.enable=false``, ReplaceField/InsertField/Cast as
+``S3_TRANSFORMS``, FileStreamSink) into a file of their own; the two files must be equal.
+
+FileStreamSink writes each value's Java ``toString()``: the schemaless values are
+``HashMap``s, so the lines are ``{k=v, ...}`` in HashMap order, doubles as
+``Double.toString`` prints them, nested maps and lists as Java renders them, tombstones as
+``null``. The input mixes the benchmark's rows with rows of other shapes to exercise that.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from confluent_kafka.admin import AdminClient, NewTopic
+from worker_helpers import (
+    committed_offset,
+    count_lines,
+    ordered_producer,
+    start_worker,
+    topic_end,
+    unique,
+)
+
+from fastconnect.services.connect import KafkaConnectStandalone, _write_properties
+from fastconnect.services.jvm import free_ports, log_tail
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:  # the benchmarks are not an installed package
+    sys.path.insert(0, str(REPO))
+from benchmarks.scenarios import S3_TRANSFORMS, SCENARIOS, json_values  # noqa: E402
+
+BENCH_ROWS = 2000
+TIMEOUT = 120.0
+
+
+# --- the input ------------------------------------------------------------------------------
+
+FLOATS = ["1e7", "1E7", "9999999.0", "1.0E-4", "0.001", "0.0009999", "0.1", "-0.0", "0.0",
+          "123.0", "1.5e300", "5e-324", "1.7976931348623157e308", "0.30000000000000004",
+          "-2.5", "100.125", "12345678.9", "1e-7", "3.141592653589793", "2e22", "1e21"]
+INTS = ["0", "-1", "-42", "9007199254740993", "9223372036854775807", "-9223372036854775808",
+        "123456789012", "-1000000000000"]
+STRINGS = [r'"plain"', r'"quote \" and backslash \\"', r'"tab\there"', r'"caf\u00e9 \u2603"',
+           r'"emoji \ud83d\ude00 and raw ünïcode ☃"', r'"slash \/ and ctrl \u0001"',
+           r'"equals=and, comma {braces} [brackets]"', r'""', r'" leading and trailing "',
+           r'"two\nlines"']
+
+
+def shaped_values(n: int) -> list[bytes]:
+    """Rows of other shapes: other number renderings, strings, booleans, other key sets,
+    nested objects, arrays and nulls; ``id`` and ``qty`` stay castable (or absent)."""
+    out = []
+    for i in range(n):
+        f = FLOATS[i % len(FLOATS)]
+        big = INTS[i % len(INTS)]
+        s = STRINGS[i % len(STRINGS)]
+        flag = "true" if i % 2 else "false"
+        kind = i % 8
+        if kind == 0:  # the benchmark's fields, numbers of other renderings
+            row = (f'{{"id":{big},"user":{s},"event":"click","path":"/p/{i}","ms":{big},'
+                   f'"qty":{f},"price":{f},"tag":{flag},"note":"dropped"}}')
+        elif kind == 1:  # floats everywhere, id a double, qty a boolean
+            row = f'{{"id":{f},"qty":{flag},"a":{f},"b":{FLOATS[(i + 3) % len(FLOATS)]}}}'
+        elif kind == 2:  # another key set; Cast puts id=null and qty=null in
+            row = f'{{"x":{i},"y":{s},"z":{flag},"user":"only-user-{i}"}}'
+        elif kind == 3:  # nested object, array and null values
+            row = (f'{{"id":{i},"qty":{i % 5},"meta":{{"k":{f},"s":{s},"deep":{{"n":null,'
+                   f'"l":[1,{f},"x",null,{flag}]}}}},"arr":[{big},{f},{s},[],{{}}],'
+                   f'"nothing":null,"ms":null}}')
+        elif kind == 4:  # numeric strings for both casts
+            row = f'{{"id":"{i}","qty":"{f}","user":"u{i}","ms":{i}}}'
+        elif kind == 5:  # the casts' fields null, and an empty nested object
+            row = f'{{"id":null,"qty":null,"note":null,"e":{{}},"l":[]}}'
+        elif kind == 6:  # booleans, and key names that need no quoting in Java
+            row = f'{{"id":{flag},"qty":{big},"t":true,"f":false,"k=v":"x","":"empty key"}}'
+        else:  # many keys: a HashMap that resizes
+            fields = ",".join(f'"f{j}_{i % 3}":{j * 0.5}' for j in range(40))
+            row = f'{{"id":{i},"qty":{i},{fields}}}'
+        out.append(row.encode())
+    return out
+
+
+def newlines_in(value: bytes | None) -> int:
+    """Line breaks inside the strings of a value (FileStreamSink writes them as they are);
+    the field ReplaceField drops does not count."""
+    if value is None:
+        return 0
+
+    def walk(v) -> int:
+        if isinstance(v, str):
+            return v.count("\n")
+        if isinstance(v, list):
+            return sum(map(walk, v))
+        if isinstance(v, dict):
+            return sum(walk(k) + walk(x) for k, x in v.items())
+        return 0
+
+    parsed = json.loads(value)
+    parsed.pop("note", None)
+    return walk(parsed)
+
+
+def records() -> list[tuple[bytes | None, bytes | None]]:
+    """(key, value) pairs: the benchmark's rows, the shaped rows interleaved, tombstones."""
+    bench = json_values(BENCH_ROWS)
+    shaped = shaped_values(1200)
+    out: list[tuple[bytes | None, bytes | None]] = []
+    for i, value in enumerate(bench):
+        out.append((f"k{i}".encode() if i % 3 else None, value))
+        if i < len(shaped) and i % 2 == 0:
+            out.append((f"s{i}".encode(), shaped[i]))
+        if i % 97 == 5:
+            out.append((f"t{i}".encode(), None))  # a tombstone: written as "null"
+    out.extend((None, value) for value in shaped[BENCH_ROWS // 2:])
+    return out
+
+
+def one_shape_records() -> list[tuple[bytes | None, bytes | None]]:
+    """Objects of the benchmark's one shape only, values varied within it, and tombstones:
+    the batches fastconnect reads into the struct form and edits column by column."""
+    out: list[tuple[bytes | None, bytes | None]] = []
+    for i, value in enumerate(json_values(BENCH_ROWS)):
+        out.append((None, value))
+        f, big = FLOATS[i % len(FLOATS)], INTS[i % len(INTS)]
+        out.append((None, (f'{{"id":{big},"user":{STRINGS[i % len(STRINGS)]},"event":"e",'
+                           f'"path":"/x/{i}","ms":{INTS[(i + 1) % len(INTS)]},"qty":{i % 7},'
+                           f'"price":{f},"tag":"t","note":"n"}}').encode()))
+        if i % 97 == 5:
+            out.append((None, None))
+    return out
+
+
+def fill_topic(bootstrap: str, topic: str, pairs) -> None:
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])[topic].result()
+    producer = ordered_producer(bootstrap)
+    for key, value in pairs:
+        producer.produce(topic, value, key)
+        producer.poll(0)
+    assert producer.flush(30) == 0
+    assert topic_end(bootstrap, topic) == len(pairs)
+
+
+# --- the two workers ------------------------------------------------------------------------
+
+def s3_configs(bootstrap: str, topic: str, work: Path, name: str, out: Path):
+    """The benchmark's S3 worker and connector settings, as ``benchmarks.scenarios`` has them."""
+    scenario = SCENARIOS["S3"]
+    assert scenario.connector == S3_TRANSFORMS
+    worker = {"bootstrap.servers": bootstrap, **scenario.worker,
+              "offset.storage.file.filename": str(work / "offsets"),
+              "offset.flush.interval.ms": "1000",
+              "listeners": f"http://127.0.0.1:{free_ports('127.0.0.1', 1)[0]}",
+              "plugin.discovery": "service_load"}
+    connector = {"name": name, "connector.class": "FileStreamSink", "tasks.max": "1",
+                 "file": str(out), "topics": topic, **S3_TRANSFORMS}
+    return worker, connector
+
+
+def wait_lines(path: Path, expected: int, failed, what: str) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    while count_lines(path) < expected:
+        problem = failed()
+        if problem:
+            raise AssertionError(f"{what} failed with {count_lines(path)} of {expected} "
+                                 f"lines written:\n{problem}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: {count_lines(path)} of {expected} lines "
+                                 f"within {TIMEOUT:g}s\n{failed(final=True)}")
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize("inputs", [records, one_shape_records], ids=["mixed", "one-shape"])
+def test_s3_pipeline_output_is_kafka_connects_byte_for_byte(kafka_bootstrap, tmp_path, inputs):
+    topic = unique("parity-s3")
+    pairs = inputs()
+    fill_topic(kafka_bootstrap, topic, pairs)
+    expected = len(pairs) + sum(newlines_in(value) for _, value in pairs)
+
+    # Apache Kafka Connect first: start() returns once its task is RUNNING.
+    connect_out = tmp_path / "connect.txt"
+    connect_dir = tmp_path / "connect"
+    connect_dir.mkdir()
+    worker, connector = s3_configs(kafka_bootstrap, topic, connect_dir, "parity-connect",
+                                   connect_out)
+    connect = KafkaConnectStandalone(worker, [connector], work_dir=connect_dir)
+    connect.start(timeout=TIMEOUT)
+    try:
+        # fastconnect meanwhile, with the same settings written the same way.
+        fast_out = tmp_path / "fastconnect.txt"
+        fast_dir = tmp_path / "fastconnect"
+        fast_dir.mkdir()
+        worker, connector = s3_configs(kafka_bootstrap, topic, fast_dir, "parity-fastconnect",
+                                       fast_out)
+        fast_log = fast_dir / "worker.log"
+        fast = start_worker(fast_dir, _write_properties(fast_dir / "worker.properties", worker),
+                            _write_properties(fast_dir / "connector.properties", connector),
+                            stdout=open(fast_log, "ab"), stderr=subprocess.STDOUT)
+
+        def connect_failed(final: bool = False) -> str | None:
+            proc = connect._proc
+            if proc is not None and proc.poll() is not None:
+                return f"Kafka Connect exited with code {proc.returncode}\n{connect._logs()}"
+            states = connect.task_states().get("parity-connect", [])
+            if "FAILED" in states or final:
+                status = connect._status("parity-connect")
+                trace = "\n".join(t.get("trace", "")[:3000] for t in status.get("tasks", []))
+                return f"task states {states}\n{trace}\n{connect._logs()}"
+            return None
+
+        def fast_failed(final: bool = False) -> str | None:
+            if fast.poll() is not None or final:
+                return f"fastconnect (exit code {fast.poll()}):\n{log_tail(fast_log)}"
+            return None
+
+        wait_lines(connect_out, expected, connect_failed, "Apache Kafka Connect")
+        try:
+            wait_lines(fast_out, expected, fast_failed, "fastconnect")
+        except AssertionError:
+            # Fewer lines may still be everything, rendered differently: once fastconnect
+            # has committed the whole topic, compare the files and show the difference.
+            if committed_offset(kafka_bootstrap, "parity-fastconnect", topic) < len(pairs):
+                raise
+    finally:
+        connect.stop()
+
+    time.sleep(1.0)  # neither should write any more: extra lines would show as a difference
+    theirs = connect_out.read_bytes().split(b"\n")
+    ours = fast_out.read_bytes().split(b"\n")
+    for index, (a, b) in enumerate(zip(theirs, ours)):
+        assert a == b, (f"line {index} differs (of {expected}):\n"
+                        f"  Kafka Connect: {a.decode(errors='replace')!r}\n"
+                        f"  fastconnect:   {b.decode(errors='replace')!r}")
+    assert len(theirs) == len(ours), (
+        f"Kafka Connect wrote {len(theirs) - 1} lines, fastconnect {len(ours) - 1}; "
+        f"the first extra: {(theirs + ours)[min(len(theirs), len(ours))]!r}")
+    assert len(theirs) - 1 == expected
