@@ -24,7 +24,7 @@ from fastconnect.transforms._fields import (
     valid_list,
 )
 from fastconnect.transforms._maps import (
-    copied_keys, iteration_keys, java_number, reorder_struct, struct_keys,
+    copied_keys, iteration_keys, java_number, reorder_struct, struct_keys, to_text,
 )
 
 __all__ = ["ReplaceFieldKey", "ReplaceFieldValue"]
@@ -109,10 +109,12 @@ class ReplaceField(Transformation):
             return field, array
         if is_schemaless_struct(field):
             plan = self._plan(struct_keys(field), in_hashmap_order(field))
-            index = {name: i for i, name in enumerate(struct_keys(field))}
-            parts = {new: (field.type.field(index[old]), array.field(index[old]))
-                     for old, new in plan}
-            return reorder_struct(field, parts, tuple(new for _, new in plan), array)
+            if plan:
+                index = {name: i for i, name in enumerate(struct_keys(field))}
+                parts = {new: (field.type.field(index[old]), array.field(index[old]))
+                         for old, new in plan}
+                return reorder_struct(field, parts, tuple(new for _, new in plan), array)
+            field, array = to_text(field, array)  # no key left: {} has no struct form
         if is_schemaless(field):
             maps = require_maps(array, PURPOSE)
             ordered = in_hashmap_order(field)

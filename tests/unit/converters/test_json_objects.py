@@ -173,3 +173,12 @@ def test_smts_and_rendering_of_the_struct_form_are_those_of_json_text(rows):
         assert ours[1].equals(theirs[1], check_metadata=True)
         assert format_values(struct.schema.field("value"), struct.column("value")).to_pylist() \
             == format_values(text.schema.field("value"), text.column("value")).to_pylist()
+
+
+def test_replace_field_dropping_every_key_leaves_empty_objects():
+    replace = ReplaceFieldValue()
+    replace.configure({"exclude": "a,b"})
+    out = replace.apply(as_struct(batch_of(['{"a":1,"b":"x"}', None])))
+    assert values(out)[0] == [{}, None]
+    assert format_values(out.schema.field("value"), out.column("value")).to_pylist() == \
+        ["{}", None]
