@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 
 __all__ = [
     "decimal_unscaled", "epoch_millis", "java_big_decimal_str", "java_double_str",
-    "java_float_str", "java_hash", "java_hashmap_capacity", "java_hashmap_growth",
+    "java_float_str", "java_float_texts", "java_hash", "java_hashmap_capacity", "java_hashmap_growth",
     "java_hashmap_order", "java_key_hashes",
 ]
 
@@ -264,6 +264,29 @@ def java_hashmap_capacity(constructor: str, size: int) -> int:
     while capacity < wanted:
         capacity *= 2
     return capacity
+
+
+def java_float_texts(values: pa.Array, single: bool = False) -> pa.StringArray:
+    """``Double.toString`` (``Float.toString`` if ``single``) of each value of a float array.
+    Between 1e-3 and 1e7 Java's digits are Python's ``repr``, and so Arrow's text (the
+    shortest digits that read back) with ``.0`` after integral values; zeros too. Other
+    values, and all floats, go through :func:`java_double_str`/:func:`java_float_str` one by
+    one."""
+    text = values.cast(pa.string())
+    if single:
+        rare = values.is_valid()
+    else:
+        text = pc.if_else(pc.match_substring(text, "."), text,
+                          pc.binary_join_element_wise(text, ".0", ""))
+        magnitude = pc.abs(values)
+        common = pc.or_(pc.and_(pc.greater_equal(magnitude, 1e-3), pc.less(magnitude, 1e7)),
+                        pc.equal(values, 0.0))
+        rare = pc.invert(common).fill_null(False)
+    if pc.any(rare).as_py():
+        fmt = java_float_str if single else java_double_str
+        texts = [fmt(x) for x in values.filter(rare).to_pylist()]
+        text = pc.replace_with_mask(text, rare, pa.array(texts, pa.string()))
+    return text
 
 
 # --- Arrow values as Java holds them --------------------------------------------------------

@@ -78,6 +78,7 @@ import pyarrow.compute as pc
 from fastconnect.api.errors import DataError
 from fastconnect.api.java_text import (  # also re-exported: they used to live here
     decimal_unscaled, epoch_millis, java_big_decimal_str, java_double_str, java_float_str,
+    java_float_texts,
     java_hash, java_hashmap_order, java_key_hashes,
 )
 
@@ -456,31 +457,9 @@ def _java_maps(field: pa.Field, array: pa.Array) -> pa.Array:
 def _java_scalars(values: pa.Array) -> pa.Array:
     """Java's text of the Long, Double, String... values of a struct-form child."""
     t = values.type
-    if pa.types.is_float64(t):
-        return java_double_texts(values)
     if pa.types.is_floating(t):
-        return pa.array(_render(pa.field("v", t), values), pa.string())
+        return java_float_texts(values.cast(pa.float64()), single=not pa.types.is_float64(t))
     return values if pa.types.is_string(t) else values.cast(pa.string())
-
-
-def java_double_texts(values: pa.Array) -> pa.Array:
-    """``Double.toString`` of each value. Where Java writes plain decimals (1e-3 <= |x| < 1e7,
-    and zeros) its digits are the shortest that read back, as Arrow's cast gives them, with
-    ``.0`` added to whole numbers; the other values are formatted one by one."""
-    text = values.cast(pa.string())
-    size = pc.abs(values)
-    plain = pc.or_(pc.and_(pc.greater_equal(size, 1e-3), pc.less(size, 1e7)),
-                   pc.equal(size, 0.0)).fill_null(True)
-    text = pc.if_else(pc.match_substring(text, "."), text,
-                      pc.binary_join_element_wise(text, ".0", ""))
-    if pc.all(plain).as_py():
-        return text
-    rest = pc.indices_nonzero(pc.invert(plain))
-    others = [java_double_str(x) for x in values.take(rest).to_pylist()]
-    out = text.to_pylist()
-    for row, other in zip(rest.to_pylist(), others):
-        out[row] = other
-    return pa.array(out, pa.string())
 
 
 def _render_java(value: Any) -> str:

@@ -40,7 +40,7 @@ import pyarrow.json as pj
 
 from fastconnect._ext import choose
 from fastconnect.api.errors import DataError
-from fastconnect.api.java_text import epoch_millis, java_double_str, java_float_str
+from fastconnect.api.java_text import epoch_millis, java_float_texts
 from fastconnect.converters import _json_fast_py
 from fastconnect.converters.json_common import MS_PER_DAY, Node, loads
 
@@ -365,24 +365,11 @@ def _logical_texts(encoder: RecordWriter, node: Node, array: pa.Array) -> pa.Arr
 
 def _float_texts(values: pa.DoubleArray, single: bool) -> pa.StringArray:
     """Java's ``Double.toString`` (``Float.toString`` if ``single``), NaN and infinities
-    quoted as Jackson writes them. Between 1e-3 and 1e7 that is Python's ``repr``, and so
-    Arrow's text (the shortest digits that read back) with ``.0`` after integral values;
-    zeros too. Other values go through :mod:`~fastconnect.api.java_text` one by one."""
-    text = values.cast(pa.string())
-    if single:
-        rare = values.is_valid()
-    else:
-        text = pc.if_else(pc.match_substring(text, "."), text,
-                          pc.binary_join_element_wise(text, ".0", ""))
-        magnitude = pc.abs(values)
-        common = pc.or_(pc.and_(pc.greater_equal(magnitude, 1e-3), pc.less(magnitude, 1e7)),
-                        pc.equal(values, 0.0))
-        rare = pc.invert(common).fill_null(False)
-    if pc.any(rare).as_py():
-        fmt = java_float_str if single else java_double_str
-        texts = [fmt(x) for x in values.filter(rare).to_pylist()]
-        quoted = [f'"{t}"' if t[-1] in "yN" else t for t in texts]
-        text = pc.replace_with_mask(text, rare, pa.array(quoted, pa.string()))
+    quoted as Jackson writes them."""
+    text = java_float_texts(values, single)
+    special = pc.or_(pc.ends_with(text, "y"), pc.ends_with(text, "N")).fill_null(False)
+    if pc.any(special).as_py():
+        text = pc.if_else(special, pc.binary_join_element_wise('"', text, '"', ""), text)
     return text
 
 

@@ -28,7 +28,7 @@ from fastconnect.api.schema import (
 from fastconnect.converters.json_objects import scan_objects
 from fastconnect.transforms._fields import Double, Float32, dumps, json_column
 
-__all__ = ["copied_keys", "iteration_keys", "java_number", "reorder_struct", "struct_keys",
+__all__ = ["copied_keys", "iteration_keys", "java_number", "java_values", "reorder_struct", "struct_keys",
            "texts_for", "to_struct", "to_text"]
 
 
@@ -56,6 +56,16 @@ def java_number(value):
     """A top-level value of an object as JsonConverter read it: JSON's -0.0 is 0.0 there
     (Jackson reads it as a BigDecimal, which has no negative zero)."""
     return value + 0.0 if type(value) is float else value
+
+
+def _as_is(value):
+    return value
+
+
+def java_values(hashmap_order: bool):
+    """How to read the top-level values of a column's objects as Java holds them: as they
+    are once an SMT wrote them (``hashmap_order``), else as JsonConverter read them."""
+    return _as_is if hashmap_order else java_number
 
 
 # --- the struct form --------------------------------------------------------------------

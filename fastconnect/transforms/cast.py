@@ -34,7 +34,7 @@ from fastconnect.transforms._fields import (
     java_double, logical_of, require_maps, require_struct, with_default,
 )
 from fastconnect.transforms._maps import (
-    copied_keys, iteration_keys, java_number, reorder_struct, struct_keys, to_text,
+    copied_keys, iteration_keys, java_values, reorder_struct, struct_keys, to_text,
 )
 
 __all__ = ["CastKey", "CastValue"]
@@ -335,7 +335,7 @@ class Cast(Transformation):
 
     def _schemaless(self, field: pa.Field, array: pa.Array) -> tuple[pa.Field, pa.Array]:
         ordered = in_hashmap_order(field)
-        value = (lambda v: v) if ordered else java_number
+        value = java_values(ordered)
         if self._whole is not None:
             texts = json_texts(array)
             return schemaless_field(field.name, hashmap_order=True), dump_rows(_convert_objects(

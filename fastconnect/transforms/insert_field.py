@@ -20,7 +20,7 @@ from fastconnect.transforms._fields import (
     column_field, define_replace_null, dump_rows, first_valid, require_maps, require_struct,
 )
 from fastconnect.transforms._maps import (
-    copied_keys, iteration_keys, java_number, reorder_struct, struct_keys, to_text,
+    copied_keys, iteration_keys, java_values, reorder_struct, struct_keys, to_text,
 )
 
 __all__ = ["InsertFieldKey", "InsertFieldValue"]
@@ -121,7 +121,7 @@ class InsertField(Transformation):
         if is_schemaless(field):
             maps = require_maps(array, PURPOSE)
             ordered = in_hashmap_order(field)
-            value = (lambda v: v) if ordered else java_number
+            value = java_values(ordered)
             columns = [(f.name, _schemaless_values(f, a)) for f, a in inserted]
             out = []
             for i, m in enumerate(maps):

@@ -24,7 +24,7 @@ from fastconnect.transforms._fields import (
     valid_list,
 )
 from fastconnect.transforms._maps import (
-    copied_keys, iteration_keys, java_number, reorder_struct, struct_keys, to_text,
+    copied_keys, iteration_keys, java_values, reorder_struct, struct_keys, to_text,
 )
 
 __all__ = ["ReplaceFieldKey", "ReplaceFieldValue"]
@@ -118,7 +118,7 @@ class ReplaceField(Transformation):
         if is_schemaless(field):
             maps = require_maps(array, PURPOSE)
             ordered = in_hashmap_order(field)
-            value = (lambda v: v) if ordered else java_number
+            value = java_values(ordered)
             return schemaless_field(field.name, hashmap_order=True), dump_rows([
                 None if m is None else {new: value(m[old]) for old, new in
                                         self._plan(tuple(m), ordered)}

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from fastconnect.api import RAW_SCHEMA
-from fastconnect.api.java_text import java_hashmap_capacity
+from fastconnect.api.java_text import java_double_str, java_float_texts, java_hashmap_capacity
 from fastconnect.api.schema import format_values, is_schemaless_struct, schemaless_field
 from fastconnect.converters import _json_objects_py
 from fastconnect.transforms._fields import json_column, json_texts
@@ -182,3 +182,11 @@ def test_replace_field_dropping_every_key_leaves_empty_objects():
     assert values(out)[0] == [{}, None]
     assert format_values(out.schema.field("value"), out.column("value")).to_pylist() == \
         ["{}", None]
+
+
+@SETTINGS
+@given(xs=st.lists(st.one_of(st.floats(), st.floats(-1e7, 1e7), st.sampled_from([0.0, -0.0])),
+                   max_size=20))
+def test_vectorised_double_texts_are_java_double_str(xs):
+    assert java_float_texts(pa.array(xs, pa.float64())).to_pylist() == \
+        [java_double_str(x) for x in xs]
