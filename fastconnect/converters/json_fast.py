@@ -33,7 +33,6 @@ import weakref
 from typing import Any, Callable, NamedTuple, Protocol
 
 import orjson
-import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
@@ -78,8 +77,7 @@ class _Fallback(Exception):
 
 
 # What may go wrong inside the fast path; each sends the batch to the per-record path.
-_GIVE_UP = (_Fallback, DataError, pa.ArrowException, pl.exceptions.PolarsError, ValueError,
-            TypeError, OverflowError)
+_GIVE_UP = (_Fallback, DataError, pa.ArrowException, ValueError, TypeError, OverflowError)
 _INTS = {"int8", "int16", "int32", "int64"}
 _BASE64 = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
 _NULL_TEXT = pa.scalar(None, pa.string())
@@ -263,7 +261,12 @@ def _base64(text: pa.StringArray) -> pa.BinaryArray:
     # Only canonical base64: there polars and base64.b64decode(validate=True) agree.
     if pc.all(pc.match_substring_regex(text, _BASE64)).as_py() is False:
         raise _Fallback
-    return pl.from_arrow(text).str.decode("base64").to_arrow().cast(pa.binary())
+    import polars as pl  # imported when first needed: it is a sixth of the start-up
+
+    try:
+        return pl.from_arrow(text).str.decode("base64").to_arrow().cast(pa.binary())
+    except pl.exceptions.PolarsError:
+        raise _Fallback from None
 
 
 def _decimals(text: pa.StringArray, t: pa.Decimal128Type) -> pa.Array:
@@ -374,6 +377,8 @@ def _float_texts(values: pa.DoubleArray, single: bool) -> pa.StringArray:
 
 
 def _quoted_base64(raw: pa.BinaryArray) -> pa.StringArray:
+    import polars as pl  # imported when first needed: it is a sixth of the start-up
+
     encoded = pl.from_arrow(raw).bin.encode("base64").to_arrow().cast(pa.string())
     return pc.binary_join_element_wise('"', encoded, '"', "")
 

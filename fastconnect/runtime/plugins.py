@@ -105,11 +105,12 @@ class Plugins:
             self._add(self.predicates, obj)
 
     def _load_entry_points(self) -> None:
+        installed = entry_points()  # one scan of the installed distributions for all groups
         for group, table, accept in ((CONNECTOR_GROUP, self.connectors, _is_connector),
                                      (CONVERTER_GROUP, self.converters, _is_converter),
                                      (TRANSFORM_GROUP, self.transforms, _is_transform),
                                      (PREDICATE_GROUP, self.predicates, _is_predicate)):
-            for point in entry_points(group=group):
+            for point in installed.select(group=group):
                 try:
                     cls = point.load()
                 except Exception as error:  # a broken plugin must not stop the worker

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as _dt
 
-import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -181,6 +180,8 @@ class JavaDateFormat:
             low, high = low.as_py(), high.as_py()
             if low is None or (low >= CUTOVER_MS and high < _YEAR_10000_MS):
                 # Gregorian years of four digits: chrono (polars) prints them as Java does.
+                import polars as pl  # imported when first needed: a sixth of the start-up
+
                 stamps = pl.from_arrow(millis).cast(pl.Datetime("ms"))
                 return stamps.dt.strftime(self._chrono).to_arrow().cast(pa.string())
         parts = _Parts(millis.fill_null(0) if millis.null_count else millis)

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Mapping
 
-import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -193,6 +192,8 @@ def _to_string(kind: str, t: pa.DataType, values: pa.Array) -> pa.Array:
             pc.if_else(whole_days, pc.strftime(stamps, format="%Y-%m-%d"),
                        pc.strftime(stamps, format="%Y-%m-%dT%H:%M:%SZ")))
     if kind == "BYTES":
+        import polars as pl  # imported when first needed: it is a sixth of the start-up
+
         return pl.Series(values).bin.encode("base64").to_arrow().cast(pa.string())
     if kind in ("FLOAT32", "FLOAT64"):
         fmt = java_float_str if kind == "FLOAT32" else java_double_str
