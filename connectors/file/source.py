@@ -6,7 +6,7 @@ import asyncio
 import logging
 import os
 import re
-from typing import Mapping
+from typing import Callable, Mapping
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -37,6 +37,7 @@ POSITION_FIELD = "position"
 READ_SIZE = 1 << 20
 IDLE_WAIT = 0.25
 _TERMINATOR = re.compile(rb"\r\n|\r|\n")
+_NO_LINES: Callable[[int], int] = [].__getitem__
 # Kafka's FileStreamSource declares its values as a required STRING: converters that write
 # schemas (JsonConverter with schemas.enable) must say "optional":false, as Kafka's do.
 VALUE_FIELD = connect_schema_to_field({"type": "string", "optional": False}, "value")
@@ -88,7 +89,8 @@ class FileStreamSourceConnector(SourceConnector):
 
 
 class FileStreamSourceTask(SourceTask):
-    """Reads whole blocks and splits them into lines with Arrow, ``batch.size`` at a time.
+    """Reads whole blocks and splits them into lines with Arrow, all complete lines of a
+    read at once, and hands them out ``batch.size`` at a time.
 
     The offset is the byte position just after the last line handed out, so a restart
     resumes at the first line not yet in Kafka. A last line without its terminator is held
@@ -101,6 +103,10 @@ class FileStreamSourceTask(SourceTask):
         self.topic: str = parsed[TOPIC]
         self.batch_size: int = parsed[BATCH_SIZE]
         self._pending = b""
+        self._lines: pa.Array = pa.array([], pa.string())  # split, not yet handed out
+        self._end_of: Callable[[int], int] = _NO_LINES
+        self._next = 0
+        self._base = 0  # the byte position _end_of counts from
         self._eof = False
         self._stdin_read: asyncio.Future | None = None
         self.position = 0
@@ -131,55 +137,65 @@ class FileStreamSourceTask(SourceTask):
         return data
 
     async def poll(self) -> SourceBatch | None:
-        data = self._pending
-        while data.count(b"\n") + data.count(b"\r") < self.batch_size:
-            block = await self._read_block()
-            if not block:
-                break
-            data += block
-        lines, consumed = self._split(data)
-        self._pending = data[consumed:]
-        if not lines:
+        if self._next >= len(self._lines):
+            await self._read_lines()
+        if self._next >= len(self._lines):
             # A file may grow: look again shortly. stdin already waited in _read_block,
             # unless it ended, and then nothing more will come.
             if self._stream is not None or self._eof:
                 await asyncio.sleep(IDLE_WAIT)
             return None
-        self.position += consumed
+        start, self._next = self._next, min(self._next + self.batch_size, len(self._lines))
+        self.position = self._base + self._end_of(self._next - 1)
         offsets = []
         if self.filename is not None:
             offsets = [({FILENAME_FIELD: self.filename}, {POSITION_FIELD: self.position})]
-        return SourceBatch.build(self.topic, lines, offsets=offsets, value_field=VALUE_FIELD)
+        return SourceBatch.build(self.topic, self._lines.slice(start, self._next - start),
+                                 offsets=offsets, value_field=VALUE_FIELD)
 
-    def _split(self, data: bytes) -> tuple[pa.Array, int]:
-        """Up to ``batch.size`` complete lines of ``data`` and the bytes they took."""
+    async def _read_lines(self) -> None:
+        """Read a block (more while no line ends in it) and split every complete line at
+        once; polls then hand them out ``batch.size`` at a time."""
+        data = self._pending
+        while True:
+            block = await self._read_block()
+            data += block
+            if not block or b"\n" in block or b"\r" in block:
+                break
+        self._base = self.position
+        lines, self._end_of = self._split(data)
+        consumed = self._end_of(len(lines) - 1) if len(lines) else 0
+        self._lines, self._next, self._pending = lines, 0, data[consumed:]
+
+    def _split(self, data: bytes) -> tuple[pa.Array, Callable[[int], int]]:
+        """The complete lines of ``data``, and for line ``i`` the number of bytes up to and
+        including its terminator."""
         end = max(data.rfind(b"\n"), data.rfind(b"\r"))
-        if end < 0:
-            return pa.array([], pa.string()), 0
         # A trailing "\r" may be the first half of "\r\n": wait for the next byte.
-        if data[end:end + 1] == b"\r" and end == len(data) - 1 and not self._eof:
+        if end >= 0 and data[end:end + 1] == b"\r" and end == len(data) - 1 and not self._eof:
             end = max(data.rfind(b"\n", 0, end), data.rfind(b"\r", 0, end))
-            if end < 0:
-                return pa.array([], pa.string()), 0
+        if end < 0:
+            return pa.array([], pa.string()), _NO_LINES
         complete = data[:end + 1]
         if b"\r" in complete:
             return self._split_mixed(complete)
-        lines = pc.split_pattern(pa.scalar(complete[:-1], pa.binary()), b"\n").values
-        lines = lines.slice(0, self.batch_size)
+        # One binary value over the block's own bytes (no copy), less its last "\n".
+        block = pa.Array.from_buffers(pa.binary(), 1, [
+            None, pa.array([0, len(complete) - 1], pa.int32()).buffers()[1],
+            pa.py_buffer(complete)])
+        lines = pc.split_pattern(block, b"\n").values
         # Each line took its own bytes plus one "\n".
         offsets = value_offsets(lines)
-        consumed = offsets[-1] - offsets[0] + len(lines)
-        return _as_text(lines), consumed
+        return _as_text(lines), lambda i: offsets[i + 1] - offsets[0] + i + 1
 
-    def _split_mixed(self, complete: bytes) -> tuple[pa.Array, int]:
+    def _split_mixed(self, complete: bytes) -> tuple[pa.Array, Callable[[int], int]]:
         """Lines ended by any of \\r\\n, \\r or \\n (rare: files from other systems)."""
-        lines, consumed = [], 0
+        lines, ends, consumed = [], [], 0
         for match in _TERMINATOR.finditer(complete):
             lines.append(complete[consumed:match.start()])
             consumed = match.end()
-            if len(lines) == self.batch_size:
-                break
-        return _as_text(pa.array(lines, pa.binary())), consumed
+            ends.append(consumed)
+        return _as_text(pa.array(lines, pa.binary())), ends.__getitem__
 
     async def stop(self) -> None:
         if self._stream is not None:
