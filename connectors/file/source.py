@@ -198,8 +198,9 @@ class FileStreamSourceTask(SourceTask):
         return _as_text(pa.array(lines, pa.binary())), ends.__getitem__
 
     async def stop(self) -> None:
-        if self._stream is not None:
-            self._stream.close()
+        stream = getattr(self, "_stream", None)  # None too if the worker failed before start
+        if stream is not None:
+            stream.close()
 
 
 def _as_text(lines: pa.Array) -> pa.Array:

@@ -68,6 +68,19 @@ STANDALONE_CONFIG_DEF = WORKER_CONFIG_DEF.merge(
 )
 
 
-def client_overrides(worker_props: Mapping[str, Any], prefix: str) -> dict[str, str]:
-    """The ``producer.*`` / ``consumer.*`` / ``admin.*`` settings with the prefix stripped."""
-    return {k[len(prefix):]: str(v) for k, v in worker_props.items() if k.startswith(prefix)}
+# Client settings confluent-kafka reads itself (not librdkafka), which take a Python bool.
+_PYTHON_BOOLEANS = frozenset({"delivery.report.only.error"})
+
+
+def client_overrides(worker_props: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    """The ``producer.*`` / ``consumer.*`` / ``admin.*`` settings with the prefix stripped,
+    as the client takes them (text, but a bool where confluent-kafka wants one)."""
+    out: dict[str, Any] = {}
+    for key, value in worker_props.items():
+        if key.startswith(prefix):
+            name, text = key[len(prefix):], str(value)
+            if name in _PYTHON_BOOLEANS and text.strip().lower() in ("true", "false"):
+                out[name] = text.strip().lower() == "true"
+            else:
+                out[name] = text
+    return out

@@ -135,3 +135,8 @@ def test_connector_requires_topic_and_gives_one_task(tmp_path):
     assert connector.task_configs(4) == [{"file": str(path), "topic": "t"}]
     with pytest.raises(ConfigError):
         run(connector.start({"file": str(path), "topic": "t", "batch.size": "0"}))
+
+
+def test_stop_before_start_is_harmless():
+    # The worker stops a task whose start it never reached (its producer failed first).
+    asyncio.run(FileStreamSourceTask().stop())
