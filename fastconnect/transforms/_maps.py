@@ -28,7 +28,7 @@ from fastconnect.api.schema import (
 from fastconnect.converters.json_objects import scan_objects
 from fastconnect.transforms._fields import Double, Float32, dumps, json_column
 
-__all__ = ["copied_keys", "iteration_keys", "java_number", "java_values", "reorder_struct", "struct_keys",
+__all__ = ["copied_keys", "hashmap_copies", "iteration_keys", "java_number", "java_values", "reorder_struct", "struct_keys",
            "texts_for", "to_struct", "to_text"]
 
 
@@ -66,6 +66,23 @@ def java_values(hashmap_order: bool):
     """How to read the top-level values of a column's objects as Java holds them: as they
     are once an SMT wrote them (``hashmap_order``), else as JsonConverter read them."""
     return _as_is if hashmap_order else java_number
+
+
+def hashmap_copies(field: pa.Field, maps: list[dict | None],
+                   puts: Sequence[str] = ()) -> list[dict | None]:
+    """Each object as Kafka's ``new HashMap<>(value)`` holds it once the ``puts`` keys went
+    in (an absent one with None, for the caller to set): keys in the copy's iteration
+    order, top-level values as Java holds them. ``field`` is the column they came from."""
+    ordered = in_hashmap_order(field)
+    value = java_values(ordered)
+    out: list[dict | None] = []
+    for m in maps:
+        if m is None:
+            out.append(None)
+            continue
+        source = iteration_keys(tuple(m), ordered)
+        out.append({k: value(m.get(k)) for k in copied_keys(source, "copy", source + tuple(puts))})
+    return out
 
 
 # --- the struct form --------------------------------------------------------------------

@@ -33,7 +33,8 @@ from fastconnect.transforms._fields import (
     java_double, logical_of, require_maps, require_struct, with_default,
 )
 from fastconnect.transforms._maps import (
-    copied_keys, iteration_keys, java_values, reorder_struct, struct_keys, to_text,
+    copied_keys, hashmap_copies, iteration_keys, java_values, reorder_struct, struct_keys,
+    to_text,
 )
 
 __all__ = ["CastKey", "CastValue"]
@@ -341,13 +342,10 @@ class Cast(Transformation):
             texts = json_texts(array)
             return schemaless_field(field.name, hashmap_order=True), dump_rows(_convert_objects(
                 [None if t is None else value(loads(t)) for t in texts], self._whole))
-        maps = require_maps(array, PURPOSE)
+        # Kafka: new HashMap<>(value), then a put for each cast field.
+        maps = hashmap_copies(field, require_maps(array, PURPOSE), tuple(self._casts))
         present = [row for row, m in enumerate(maps) if m is not None]
         errors = []
-        for row in present:  # Kafka: new HashMap<>(value), then a put for each cast field
-            source = iteration_keys(tuple(maps[row]), ordered)
-            keys = copied_keys(source, "copy", source + tuple(self._casts))
-            maps[row] = {k: value(maps[row].get(k)) for k in keys}
         for name, target in self._casts.items():
             try:
                 cast = _convert_objects([maps[row][name] for row in present], target)

@@ -14,13 +14,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fastconnect.api import ConfigDef, DataError, Importance, Type
-from fastconnect.api.schema import is_schemaless
+from fastconnect.api.schema import in_hashmap_order, is_schemaless, schemaless_field
 from fastconnect.api.transform import Transformation
 from fastconnect.transforms._fields import (
     OnKey, OnValue, basics, build_struct, child_field, column_field, connect_type,
     default_array, default_json, dump_rows, first_valid, is_optional, require_maps,
     require_struct, with_default,
 )
+from fastconnect.transforms._maps import iteration_keys, java_values
 
 __all__ = ["FlattenKey", "FlattenValue"]
 
@@ -42,9 +43,12 @@ class Flatten(Transformation):
         if array.null_count == len(array):
             return field, array
         if is_schemaless(field):
+            # Kafka fills a LinkedHashMap (it prints in insertion order) walking each map
+            # in its iteration order.
             maps = require_maps(array, PURPOSE)
-            return field, dump_rows([None if m is None else self._flat_map(m, "", {})
-                                     for m in maps])
+            ordered = in_hashmap_order(field)
+            return schemaless_field(field.name, hashmap_order=True), dump_rows(
+                [None if m is None else self._flat_map(m, "", {}, ordered) for m in maps])
         require_struct(field, array, PURPOSE)
         leaves: list[tuple[pa.Field, pa.Field, list[int]]] = []
         self._leaves(field, "", is_optional(field), default_json(field), [], leaves,
@@ -83,13 +87,16 @@ class Flatten(Transformation):
                 out.append((child_field(name, child.type, child_optional, meta), child,
                             path + [i]))
 
-    def _flat_map(self, value: dict, prefix: str, out: dict) -> dict:
-        for key, item in value.items():
-            name = self._name(prefix, key)
+    def _flat_map(self, value: dict, prefix: str, out: dict, java: bool) -> dict:
+        """``java``: ``value`` is an SMT's (HashMap order, Java values); nested maps are
+        always as JsonConverter read them."""
+        as_java = java_values(java)
+        for key in iteration_keys(tuple(value), java):
+            item, name = value[key], self._name(prefix, key)
             if isinstance(item, dict):
-                self._flat_map(item, name, out)
+                self._flat_map(item, name, out, False)
             else:
-                out[name] = item
+                out[name] = as_java(item)
         return out
 
 

@@ -29,6 +29,7 @@ from fastconnect.transforms._fields import (
     REPLACE_NULL_WITH_DEFAULT, basics, build_struct, children, column_field,
     define_replace_null, dump_rows, require_maps, require_struct,
 )
+from fastconnect.transforms._maps import hashmap_copies
 from fastconnect.transforms._headers import (
     append_headers, header_column, header_values, text_bytes, with_headers,
 )
@@ -109,10 +110,11 @@ class HeaderFrom(Transformation):
                  for name, header in zip(self._fields, self._headers)]
         if not self._move:
             return field, array, added
+        maps = hashmap_copies(field, maps)  # Kafka: new HashMap<>(value), then the removes
         for m in maps:
             for name in self._fields:
                 m.pop(name, None)
-        return schemaless_field(field.name), dump_rows(maps), added
+        return schemaless_field(field.name, hashmap_order=True), dump_rows(maps), added
 
 
 class HeaderFromKey(HeaderFrom):

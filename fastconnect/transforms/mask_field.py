@@ -11,13 +11,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fastconnect.api import NO_DEFAULT, ConfigDef, DataError, Importance, Type, non_empty_string
-from fastconnect.api.schema import DECIMAL, is_schemaless
+from fastconnect.api.schema import DECIMAL, is_schemaless, schemaless_field
 from fastconnect.api.transform import Transformation
 from fastconnect.transforms._fields import (
     REPLACE_NULL_WITH_DEFAULT, Float32, OnKey, OnValue, build_struct, children, connect_type,
     define_replace_null, dump_rows, first_true, java_class, java_double, json_class, logical_of,
     require_maps, require_struct, valid_list,
 )
+from fastconnect.transforms._maps import hashmap_copies
 
 __all__ = ["MaskFieldKey", "MaskFieldValue"]
 
@@ -88,11 +89,13 @@ class MaskField(Transformation):
     def transform_column(self, batch: pa.RecordBatch, field: pa.Field,
                          array: pa.Array) -> tuple[pa.Field, pa.Array]:
         if is_schemaless(field):
-            maps = require_maps(array, PURPOSE, tombstones_pass=False)
+            # Kafka: new HashMap<>(value), then a put of each masked field.
+            maps = hashmap_copies(field, require_maps(array, PURPOSE, tombstones_pass=False),
+                                  self._fields)
             for row, value in enumerate(maps):
                 for name in self._fields:
-                    value[name] = self._masked_json(value.get(name), row)
-            return field, dump_rows(maps)
+                    value[name] = self._masked_json(value[name], row)
+            return schemaless_field(field.name, hashmap_order=True), dump_rows(maps)
         require_struct(field, array, PURPOSE, tombstones_pass=False)
         parts = []
         for child, values in children(field, array,

@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 from fastconnect.api import ConfigDef, ConfigError, DataError, Importance, Type
 from fastconnect.api.config import NO_DEFAULT, one_of
 from fastconnect.api.java_text import epoch_millis
-from fastconnect.api.schema import field_to_connect_schema, is_schemaless
+from fastconnect.api.schema import field_to_connect_schema, is_schemaless, schemaless_field
 from fastconnect.api.transform import Transformation
 from fastconnect.transforms._fields import (
     REPLACE_NULL_WITH_DEFAULT, OnKey, OnValue, basics, build_struct, child_field, children,
@@ -36,6 +36,7 @@ from fastconnect.transforms._fields import (
     is_optional, json_class, json_column, loads, require_maps, require_struct,
     with_default,
 )
+from fastconnect.transforms._maps import hashmap_copies
 from fastconnect.transforms._time import (
     DAY_MS, JavaDateFormat, PatternError, UnsupportedPattern, floor_divide,
 )
@@ -254,8 +255,9 @@ class TimestampConverter(Transformation):
         return column_field(field.name, _ARROW[self._target], True), out
 
     def _schemaless_field(self, field: pa.Field, array: pa.Array) -> tuple[pa.Field, pa.Array]:
-        """A field of schemaless objects, one orjson object per record."""
-        maps = require_maps(array, PURPOSE)
+        """A field of schemaless objects, one orjson object per record; Kafka puts the
+        converted value into a new HashMap<>(value)."""
+        maps = hashmap_copies(field, require_maps(array, PURPOSE), (self._field,))
         strings, longs = [], []
         for row, m in enumerate(maps):
             if m is None:
@@ -283,7 +285,7 @@ class TimestampConverter(Transformation):
         for row, m in enumerate(maps):
             if m is not None:
                 m[self._field] = converted.get(row)
-        return field, dump_rows(maps)
+        return schemaless_field(field.name, hashmap_order=True), dump_rows(maps)
 
 
 def _row(rows: pa.Array | None, index: int | None) -> int | None:

@@ -8,12 +8,13 @@ from typing import Any, Mapping
 import pyarrow as pa
 
 from fastconnect.api import KEY, NO_DEFAULT, VALUE, ConfigDef, DataError, Importance, Type
-from fastconnect.api.schema import is_schemaless, schemaless_field
+from fastconnect.api.schema import in_hashmap_order, is_schemaless, schemaless_field
 from fastconnect.api.transform import Transformation
 from fastconnect.transforms._fields import (
     REPLACE_NULL_WITH_DEFAULT, build_struct, column_field, define_replace_null, dump_rows,
     fill_default, require_maps, require_struct, valid_list,
 )
+from fastconnect.transforms._maps import copied_keys, java_values
 
 __all__ = ["ValueToKey"]
 
@@ -36,8 +37,11 @@ class ValueToKey(Transformation):
         field, array = batch.schema.field(VALUE), batch.column(VALUE)
         if is_schemaless(field):
             maps = require_maps(array, PURPOSE, tombstones_pass=False)
-            key_field = schemaless_field(KEY)
-            key = dump_rows([{name: m.get(name) for name in self._fields} for m in maps])
+            value = java_values(in_hashmap_order(field))
+            # Kafka: the fields put into a new HashMap<>(fields.size()), in config order.
+            names = copied_keys(tuple(self._fields), "sized", self._fields)
+            key_field = schemaless_field(KEY, hashmap_order=True)
+            key = dump_rows([{name: value(m.get(name)) for name in names} for m in maps])
         else:
             require_struct(field, array, PURPOSE, tombstones_pass=False)
             parts = []
