@@ -25,7 +25,7 @@ from fastconnect.api.java_text import (
     decimal_unscaled, epoch_millis, java_big_decimal_str, java_double_str, java_float_str,
     java_hash, java_hashmap_order, java_key_hashes,
 )
-from fastconnect.api.schema import field_to_connect_schema
+from fastconnect.api.schema import field_to_connect_schema, in_hashmap_order
 from fastconnect.converters.json_common import LRU, MS_PER_DAY, Node, loads
 from fastconnect.converters.json_fast import write_column
 
@@ -83,6 +83,21 @@ def _java_json(value: Any) -> Any:
     if kind is int and not _LONG_MIN <= value <= _LONG_MAX:
         return (value - _LONG_MIN) % 2**64 + _LONG_MIN
     return value
+
+
+def _java_top(value: Any) -> Any:
+    """A schemaless value an SMT wrote (see ``connect.schemaless.order``): its keys already
+    in HashMap order and its top-level numbers as Java holds them; nested values are still
+    as JsonConverter read them."""
+    if type(value) is dict:
+        return {key: _java_scalar(item) for key, item in value.items()}
+    return _java_scalar(value)
+
+
+def _java_scalar(value: Any) -> Any:
+    if type(value) is float:
+        return _number(java_double_str(value))
+    return value if type(value) in _AS_IS else _java_json(value)
 
 
 def _twos_complement(unscaled: int) -> bytes:
@@ -147,7 +162,8 @@ class JsonEncoder:
             positions = range(len(data))
         if node is None:
             texts = (data.storage if isinstance(data, pa.ExtensionArray) else data).to_pylist()
-            payloads = [_java_json(loads(text)) for text in texts]
+            write = _java_top if in_hashmap_order(field) else _java_json
+            payloads = [write(loads(text)) for text in texts]
         else:
             payloads = self.encode_valid(node, data, positions.__getitem__)
         for pos, payload in zip(positions, payloads):

@@ -41,6 +41,7 @@ from fastconnect.runtime.messages import produce_rows
 from fastconnect.runtime.status import ConnectorTaskId, State
 from fastconnect.runtime.transformation_chain import TransformationChain
 from fastconnect.runtime.worker_task import WorkerTask
+from fastconnect.transforms._maps import texts_for
 
 __all__ = ["WorkerSourceTask", "normalise"]
 
@@ -174,7 +175,9 @@ class WorkerSourceTask(WorkerTask):
             transformed = await self._chain.apply_guarded(records, self.errors)
         else:
             transformed = [records]
-        outputs = [piece for part in transformed for piece in await self._serialise(part)]
+        # Converters take schemaless values as JSON text, not the struct form.
+        outputs = [piece for part in transformed
+                   for piece in await self._serialise(texts_for(part))]
         inflight = _InFlight(sum(out.num_rows for out in outputs), batch.offsets)
         self._inflight.append(inflight)
         for records in outputs:
