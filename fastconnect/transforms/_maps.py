@@ -28,8 +28,8 @@ from fastconnect.api.schema import (
 from fastconnect.converters.json_objects import scan_objects
 from fastconnect.transforms._fields import Double, Float32, dumps, json_column
 
-__all__ = ["copied_keys", "hashmap_copies", "iteration_keys", "java_number", "java_values", "reorder_struct", "struct_keys",
-           "texts_for", "to_struct", "to_text"]
+__all__ = ["copied_keys", "hashmap_copies", "iteration_keys", "java_number", "java_values",
+           "reorder_struct", "struct_keys", "texts_for", "to_struct", "to_text"]
 
 
 @functools.lru_cache(maxsize=4096)
