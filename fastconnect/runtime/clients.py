@@ -49,8 +49,11 @@ def consumer_config(worker: Mapping[str, Any], raw: Mapping[str, str], group_id:
         "enable.auto.commit": False,
         "auto.offset.reset": "earliest",
         "enable.partition.eof": False,
-        # Keeps the prefetch queue (the memory a slow sink can make pile up) bounded.
-        "queued.max.messages.kbytes": 65536,
+        # Bounds the prefetch queue, the memory a slow sink lets pile up. 8 MB still holds
+        # several full consume batches (and eight 1 MB partition fetches); measured on 1M
+        # records of S2/S3 against librdkafka's 64 MB, peak RSS fell by ~30 MB and the rate
+        # did not drop. consumer.queued.max.messages.kbytes overrides it.
+        "queued.max.messages.kbytes": 8192,
         # librdkafka stops fetching for fetch.queue.backoff.ms (1 s by default) whenever the
         # prefetch queue is full, even if we drain it at once; measured on a 500k-record
         # sink, 10 ms takes the rate from ~65-110k to ~250-290k records/s. Memory stays
