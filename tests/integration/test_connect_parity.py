@@ -175,7 +175,22 @@ MAP_TRANSFORMS = {
     "predicates.tombstone.type":
         "org.apache.kafka.connect.transforms.predicates.RecordIsTombstone",
 }
-CHAINS = {"s3": (S3_TRANSFORMS, "note"), "maps": (MAP_TRANSFORMS, "user")}
+# TimestampConverter on a schemaless map: epoch millis to formatted text, and to a
+# Timestamp (a java.util.Date, which FileStreamSink prints with Date.toString).
+def _timestamp_chain(target: str, **extra: str) -> dict[str, str]:
+    return {"transforms": "stamp",
+            "transforms.stamp.type": "org.apache.kafka.connect.transforms.TimestampConverter$Value",
+            "transforms.stamp.field": "ms", "transforms.stamp.target.type": target,
+            "transforms.stamp.predicate": "tombstone", "transforms.stamp.negate": "true",
+            **{f"transforms.stamp.{k.replace('_', '.')}": v for k, v in extra.items()},
+            "predicates": "tombstone",
+            "predicates.tombstone.type":
+                "org.apache.kafka.connect.transforms.predicates.RecordIsTombstone"}
+
+
+CHAINS = {"s3": (S3_TRANSFORMS, "note"), "maps": (MAP_TRANSFORMS, "user"),
+          "time-text": (_timestamp_chain("string", format="yyyy-MM-dd HH:mm:ss.SSS"), None),
+          "time-date": (_timestamp_chain("Timestamp"), None)}
 
 
 def s3_configs(bootstrap: str, topic: str, work: Path, name: str, out: Path,
@@ -207,9 +222,20 @@ def wait_lines(path: Path, expected: int, failed, what: str) -> None:
         time.sleep(0.1)
 
 
-@pytest.mark.parametrize("chain, inputs", [("s3", records), ("s3", one_shape_records),
-                                           ("maps", records)],
-                         ids=["s3-mixed", "s3-one-shape", "maps-mixed"])
+# Known gap, kept visible (strict: it fails once fastconnect matches): schemaless
+# TimestampConverter to Timestamp keeps epoch millis in the map, where Kafka's map holds a
+# java.util.Date that FileStreamSink prints as "Tue Nov 14 22:13:20 UTC 2023".
+DATE_GAP = pytest.mark.xfail(strict=True, raises=AssertionError,
+                             reason="schemaless Timestamp prints as millis, not Date.toString")
+
+
+@pytest.mark.parametrize("chain, inputs", [
+    pytest.param("s3", records, id="s3-mixed"),
+    pytest.param("s3", one_shape_records, id="s3-one-shape"),
+    pytest.param("maps", records, id="maps-mixed"),
+    pytest.param("time-text", one_shape_records, id="time-text"),
+    pytest.param("time-date", one_shape_records, id="time-date", marks=DATE_GAP),
+])
 def test_sink_output_is_kafka_connects_byte_for_byte(kafka_bootstrap, tmp_path, chain, inputs):
     transforms, dropped = CHAINS[chain]
     topic = unique("parity-s3")
