@@ -27,11 +27,13 @@ def _extensions():
 
     sources = sorted(f for f in os.listdir("src_ext") if f.endswith(".pyx"))
     extensions = [
-        Extension(f"fastconnect._ext.{name[:-4]}", [os.path.join("src_ext", name)])
+        # rdkafka opens librdkafka at import (dlopen), so nothing links against it here.
+        Extension(f"fastconnect._ext.{name[:-4]}", [os.path.join("src_ext", name)],
+                  include_dirs=["src_ext"], libraries=["dl"] if name == "rdkafka.pyx" else [])
         for name in sources
     ]
-    return cythonize(extensions, language_level=3, compiler_directives={"boundscheck": False,
-                                                                         "wraparound": False})
+    return cythonize(extensions, language_level=3, include_path=["src_ext"],
+                     compiler_directives={"boundscheck": False, "wraparound": False})
 
 
 setup(

@@ -1,9 +1,11 @@
 """WorkerSinkTask: consume, convert, put, and commit offsets after the sink flushed.
 
 Every call into the consumer runs on one dedicated thread, so the event loop never blocks
-in librdkafka. Rebalance callbacks fire on that thread, inside ``consume``; they hand the
-work (``open``, ``pre_commit`` + ``close``) to the loop and wait for it, so partitions are
-committed with what the sink durably wrote before they move to another worker.
+in librdkafka. The consumer hands over whole ``RAW_SCHEMA`` batches
+(:mod:`fastconnect.runtime.kafka_client`). Rebalance callbacks fire on that thread, inside
+``consume``; they hand the work (``open``, ``pre_commit`` + ``close``) to the loop and wait
+for it, so partitions are committed with what the sink durably wrote before they move to
+another worker.
 """
 
 from __future__ import annotations
@@ -15,8 +17,6 @@ from typing import Any, Mapping
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from confluent_kafka import Consumer, KafkaError, KafkaException
-from confluent_kafka import TopicPartition as KafkaTopicPartition
 
 from fastconnect.api import (
     KEY,
@@ -43,7 +43,7 @@ from fastconnect.runtime.clients import admin_config, consumer_config, producer_
 from fastconnect.runtime.conversion import record_error, replace_column
 from fastconnect.runtime.dead_letter_queue import DeadLetterQueueReporter
 from fastconnect.runtime.errors import ErrorHandler, Failure, Stage, plugin_name
-from fastconnect.runtime.messages import messages_to_batch
+from fastconnect.runtime.kafka_client import BatchConsumer, KafkaBatchConsumer, KafkaClientError
 from fastconnect.runtime.status import ConnectorTaskId, State
 from fastconnect.runtime.transformation_chain import TransformationChain
 from fastconnect.runtime.worker_task import WorkerTask
@@ -64,14 +64,13 @@ class _Context(SinkTaskContext):
         return set(self._owner.assignment)
 
     def pause(self, *partitions: TopicPartition) -> None:
-        self._owner.pending_calls.append(("pause", [_to_kafka(p) for p in partitions]))
+        self._owner.pending_calls.append(("pause", list(partitions)))
 
     def resume(self, *partitions: TopicPartition) -> None:
-        self._owner.pending_calls.append(("resume", [_to_kafka(p) for p in partitions]))
+        self._owner.pending_calls.append(("resume", list(partitions)))
 
     def offset(self, offsets: Mapping[TopicPartition, int]) -> None:
-        self._owner.pending_calls.append(
-            ("seek", [_to_kafka(tp, offset) for tp, offset in offsets.items()]))
+        self._owner.pending_calls.append(("seek", dict(offsets)))
 
     def request_commit(self) -> None:
         self._owner.commit_requested = True
@@ -92,12 +91,6 @@ class ErrantRecordReporter:
             raise record_error(f"{Stage.TASK_PUT.value} ({plugin_name(owner.task)})", batch,
                                DataError(str(error), index), slice(0, batch.num_rows))
         owner.errors.report(Failure(Stage.TASK_PUT, plugin_name(owner.task), error, record))
-
-
-def _to_kafka(tp: TopicPartition, offset: int | None = None) -> KafkaTopicPartition:
-    if offset is None:
-        return KafkaTopicPartition(tp.topic, tp.partition)
-    return KafkaTopicPartition(tp.topic, tp.partition, offset)
 
 
 def subscription(config: Mapping[str, str]) -> list[str]:
@@ -123,12 +116,12 @@ class WorkerSinkTask(WorkerTask):
         super().__init__(task_id, task, task_config, worker_config, worker_raw, key_converter,
                          value_converter, transformation_chain)
         self._thread = concurrent.futures.ThreadPoolExecutor(1, f"sink-{task_id}")
-        self._consumer: Consumer | None = None
+        self._consumer: KafkaBatchConsumer | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.assignment: set[TopicPartition] = set()
         # Next offset to consume, per partition, for records already given to put().
         self._positions: dict[TopicPartition, int] = {}
-        self.pending_calls: list[tuple[str, list]] = []
+        self.pending_calls: list[tuple[str, Any]] = []
         self.commit_requested = False
         self.records_put = 0
         self.records_consumed = 0
@@ -157,8 +150,8 @@ class WorkerSinkTask(WorkerTask):
     async def _start(self) -> None:
         self._loop = asyncio.get_running_loop()
         group = f"connect-{self.id.connector}"
-        self._consumer = Consumer(consumer_config(self._worker_config, self._worker_raw, group,
-                                                  f"connector-consumer-{self.id}"))
+        self._consumer = BatchConsumer(consumer_config(
+            self._worker_config, self._worker_raw, group, f"connector-consumer-{self.id}"))
         self._dlq = await self._dead_letter_queue()
         self.errors = ErrorHandler(self.id, self._connector_config,
                                    [self._dlq] if self._dlq is not None else [])
@@ -175,12 +168,14 @@ class WorkerSinkTask(WorkerTask):
         next_commit = time.monotonic() + self._flush_interval
         while not self._stopping.is_set():
             await self._apply_pending_calls()
-            messages = await self._call(self._consumer.consume, MAX_BATCH, POLL_TIMEOUT)
-            if messages:
+            raw, errors = await self._call(self._consumer.consume, MAX_BATCH, POLL_TIMEOUT)
+            for error in errors:
+                self._consumer_error(error)
+            if raw.num_rows:
                 started = time.perf_counter()
-                await self._deliver(messages)
+                await self._deliver(raw)
                 self.batch_seconds.append(time.perf_counter() - started)
-                self.records_consumed += len(messages)
+                self.records_consumed += raw.num_rows
             if self.commit_requested or time.monotonic() >= next_commit:
                 self.commit_requested = False
                 await self._commit()
@@ -191,18 +186,9 @@ class WorkerSinkTask(WorkerTask):
         """Carry out the pause/resume/seek requests the task made through its context."""
         while self.pending_calls:
             what, partitions = self.pending_calls.pop(0)
-            if what == "seek":
-                for tp in partitions:
-                    await self._call(self._consumer.seek, tp)
-            else:
-                await self._call(getattr(self._consumer, what), partitions)
+            await self._call(getattr(self._consumer, what), partitions)
 
-    async def _deliver(self, messages: list) -> None:
-        raw, errors = messages_to_batch(messages)
-        for message in errors:
-            self._consumer_error(message)
-        if raw.num_rows == 0:
-            return
+    async def _deliver(self, raw: pa.RecordBatch) -> None:
         self._current_raw = raw
         self.count_bytes(raw)
         for converted in await self._convert(raw):
@@ -269,20 +255,19 @@ class WorkerSinkTask(WorkerTask):
         # Filtered and tolerated records are done too: count what went through _deliver.
         return self.records_consumed
 
-    def _consumer_error(self, message) -> None:
+    def _consumer_error(self, error: KafkaClientError) -> None:
         """Fail on what librdkafka calls fatal; anything else it recovers from by itself.
 
         A subscribed topic that does not exist yet is the common case: like Kafka Connect's
         consumer, the task waits for it rather than failing.
         """
-        error = message.error()
-        where = f"topic={message.topic()}, partition={message.partition()}"
-        if error.fatal():
-            raise ConnectError(f"Consumer error on {where}: {error.str()}")
-        if error.code() in (KafkaError._PARTITION_EOF, KafkaError.UNKNOWN_TOPIC_OR_PART):
-            self.log.debug("Consumer: %s (%s)", error.str(), where)
+        where = f"topic={error.topic}, partition={error.partition}"
+        if error.fatal:
+            raise ConnectError(f"Consumer error on {where}: {error.reason}")
+        if error.name in ("_PARTITION_EOF", "UNKNOWN_TOPIC_OR_PART"):
+            self.log.debug("Consumer: %s (%s)", error.reason, where)
         else:
-            self.log.warning("Consumer error, retrying: %s (%s)", error.str(), where)
+            self.log.warning("Consumer error, retrying: %s (%s)", error.reason, where)
 
     def _advance_positions(self, raw: pa.RecordBatch) -> None:
         table = pa.table({TOPIC: raw.column(TOPIC).dictionary_decode(),
@@ -300,41 +285,41 @@ class WorkerSinkTask(WorkerTask):
         safe = await self.task.pre_commit(current)
         if self._dlq is not None:
             await self._dlq.flush()
-        offsets = [_to_kafka(tp, off) for tp, off in safe.items() if tp in self.assignment]
+        offsets = {tp: off for tp, off in safe.items() if tp in self.assignment}
         if offsets:
-            await self._call(lambda: self._consumer.commit(offsets=offsets, asynchronous=False))
+            await self._call(self._consumer.commit, offsets)
             self.log.debug("Committed offsets %s", {str(tp): off for tp, off in safe.items()})
 
     # Rebalance callbacks run on the consumer thread, inside consume(); the loop is free.
     def _run_on_loop(self, coroutine) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
 
-    def _on_assign(self, consumer, partitions) -> None:
-        assigned = {TopicPartition(p.topic, p.partition) for p in partitions}
+    def _on_assign(self, partitions: list[TopicPartition]) -> None:
+        assigned = set(partitions)
         self.assignment |= assigned
         self.log.info("Assigned %s", sorted(assigned))
         self._run_on_loop(self.task.open(assigned))
 
-    def _on_revoke(self, consumer, partitions) -> None:
-        revoked = {TopicPartition(p.topic, p.partition) for p in partitions}
+    def _on_revoke(self, partitions: list[TopicPartition]) -> None:
+        revoked = set(partitions)
         offsets = self._run_on_loop(self._safe_offsets(revoked))
         if offsets:
-            consumer.commit(offsets=offsets, asynchronous=False)
+            self._consumer.commit(offsets)
         self._run_on_loop(self._release(revoked))
 
-    def _on_lost(self, consumer, partitions) -> None:
+    def _on_lost(self, partitions: list[TopicPartition]) -> None:
         # Lost partitions may already belong to another worker: close without committing.
-        self._run_on_loop(self._release({TopicPartition(p.topic, p.partition) for p in partitions}))
+        self._run_on_loop(self._release(set(partitions)))
 
-    async def _safe_offsets(self, partitions: set[TopicPartition]) -> list[KafkaTopicPartition]:
+    async def _safe_offsets(self, partitions: set[TopicPartition]) -> dict[TopicPartition, int]:
         """What the sink flushed of ``partitions`` (nothing if the task already failed)."""
         current = {tp: off for tp, off in self._positions.items() if tp in partitions}
         if not current or self.status.state is not State.RUNNING:
-            return []
+            return {}
         safe = await self.task.pre_commit(current)
         if self._dlq is not None:
             await self._dlq.flush()
-        return [_to_kafka(tp, off) for tp, off in safe.items()]
+        return dict(safe)
 
     async def _release(self, partitions: set[TopicPartition]) -> None:
         partitions &= self.assignment
@@ -350,7 +335,7 @@ class WorkerSinkTask(WorkerTask):
             try:
                 # close() revokes the assignment, which runs _release on the loop.
                 await self._call(self._consumer.close)
-            except (KafkaException, RuntimeError) as error:
+            except (KafkaClientError, RuntimeError) as error:
                 self.log.warning("Consumer close failed: %s", error)
         try:
             await self.task.stop()

@@ -15,7 +15,6 @@ from typing import Any, Mapping
 
 import orjson
 import pyarrow as pa
-from confluent_kafka import Producer
 
 from fastconnect.api import (
     HEADERS,
@@ -37,7 +36,7 @@ from fastconnect.runtime.clients import producer_config
 from fastconnect.config.connector import CONNECTOR_CONFIG_DEF
 from fastconnect.runtime.conversion import replace_column
 from fastconnect.runtime.errors import ErrorHandler, Stage
-from fastconnect.runtime.messages import produce_rows
+from fastconnect.runtime.kafka_client import BatchProducer, DeliveryBatch, KafkaBatchProducer
 from fastconnect.runtime.status import ConnectorTaskId, State
 from fastconnect.runtime.transformation_chain import TransformationChain
 from fastconnect.runtime.worker_task import WorkerTask
@@ -62,26 +61,6 @@ def normalise(records: pa.RecordBatch) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(columns, schema=pa.schema(fields))
 
 
-class _InFlight:
-    """One polled batch on its way to Kafka: counts its outstanding acks.
-
-    An instance is the delivery callback of every record of its batch, so librdkafka's
-    report costs one small call per record and no lookup.
-    """
-
-    __slots__ = ("remaining", "offsets", "error")
-
-    def __init__(self, count: int, offsets) -> None:
-        self.remaining = count
-        self.offsets = offsets
-        self.error: str | None = None
-
-    def __call__(self, err, msg) -> None:
-        if err is not None and self.error is None:
-            self.error = f"topic={msg.topic()}, partition={msg.partition()}: {err.str()}"
-        self.remaining -= 1
-
-
 class WorkerSourceTask(WorkerTask):
     def __init__(
         self,
@@ -102,13 +81,15 @@ class WorkerSourceTask(WorkerTask):
             connector_config or {"name": task_id.connector, "connector.class": "-"}))
         self._offset_store = offset_store
         self._flush_timeout = worker_config["offset.flush.timeout.ms"] / 1000
-        self._inflight: collections.deque[_InFlight] = collections.deque()
-        self._producer: Producer | None = None
+        # One DeliveryBatch per polled batch on its way to Kafka: its outstanding acks, and
+        # the source offsets to store once they are all in.
+        self._inflight: collections.deque[DeliveryBatch] = collections.deque()
+        self._producer: KafkaBatchProducer | None = None
         self.records_sent = 0
 
     async def _start(self) -> None:
-        self._producer = Producer(producer_config(self._worker_config, self._worker_raw,
-                                                  f"connector-producer-{self.id}"))
+        self._producer = BatchProducer(producer_config(
+            self._worker_config, self._worker_raw, f"connector-producer-{self.id}"))
         reader = ConnectorOffsetReader(self._offset_store, self.id.connector)
         self.task.initialize(SourceTaskContext(reader, self.task_config))
         await self.task.start(self.task_config)
@@ -135,7 +116,7 @@ class WorkerSourceTask(WorkerTask):
             self.log.warning("Task stop raised: %s", error)
         if self._producer is None:
             return
-        # Wait for outstanding acks (librdkafka runs the callbacks on this thread), then
+        # Wait for outstanding acks (the delivery reports are served on that thread), then
         # store what was acknowledged, failed task or not: acked data is in Kafka.
         remaining = await asyncio.to_thread(self._producer.flush, self._flush_timeout)
         if remaining:
@@ -147,6 +128,7 @@ class WorkerSourceTask(WorkerTask):
             if self.status.state is not State.FAILED:
                 self.status.fail(error)
             self.log.error("%s", error)
+        self._producer.close()
         self.log.info("Source task stopped after sending %d records", self.records_sent)
 
     async def _serialise(self, records: pa.RecordBatch) -> list[pa.RecordBatch]:
@@ -178,23 +160,23 @@ class WorkerSourceTask(WorkerTask):
         # Converters take schemaless values as JSON text, not the struct form.
         outputs = [piece for part in transformed
                    for piece in await self._serialise(texts_for(part))]
-        inflight = _InFlight(sum(out.num_rows for out in outputs), batch.offsets)
+        inflight = DeliveryBatch(sum(out.num_rows for out in outputs), batch.offsets)
         self._inflight.append(inflight)
         for records in outputs:
             if records.num_rows:
                 await self._produce(records, inflight)
 
-    async def _produce(self, records: pa.RecordBatch, inflight: _InFlight) -> None:
+    async def _produce(self, records: pa.RecordBatch, inflight: DeliveryBatch) -> None:
         n = records.num_rows
         columns = {name: records.column(name)
                    for name in (TOPIC, PARTITION, TIMESTAMP, KEY, VALUE, HEADERS)}
         start = 0
         while True:
-            start = produce_rows(self._producer, start=start, on_delivery=inflight, **columns)
+            start = self._producer.produce(start=start, delivery=inflight, **columns)
             if start >= n:
                 break
             # librdkafka's queue is full: this is the back-pressure point. Let it deliver
-            # (callbacks run in the worker thread while the loop waits) and go on.
+            # (reports are served in the worker thread while the loop waits) and go on.
             await asyncio.to_thread(self._producer.poll, 0.05)
             self._raise_delivery_error()
         self.records_sent += n
