@@ -156,9 +156,17 @@ cdef inline Py_ssize_t _utf8(const uint8_t *s, Py_ssize_t i, Py_ssize_t n) noexc
     return i + more + 1
 
 
-cdef Py_ssize_t _string(const uint8_t *s, Py_ssize_t i, Py_ssize_t n) noexcept nogil:
+cdef inline Py_ssize_t _string(const uint8_t *s, Py_ssize_t i, Py_ssize_t n) noexcept nogil:
     # s[i] is a quote: the index after the string it opens, or -1.
+    cdef bint escaped
+    return _string_escapes(s, i, n, &escaped)
+
+
+cdef Py_ssize_t _string_escapes(const uint8_t *s, Py_ssize_t i, Py_ssize_t n,
+                                bint *escaped) noexcept nogil:
+    # _string, also setting *escaped when the string holds a backslash escape.
     cdef uint8_t c
+    escaped[0] = False
     i += 1
     while True:
         i = _plain_run(s, i, n)
@@ -170,6 +178,7 @@ cdef Py_ssize_t _string(const uint8_t *s, Py_ssize_t i, Py_ssize_t n) noexcept n
         elif c == 0x5C:
             if i + 1 >= n:
                 return -1
+            escaped[0] = True
             c = s[i + 1]
             if c == 0x75:  # \uXXXX
                 if i + 5 >= n or not (_HEX[s[i + 2]] and _HEX[s[i + 3]] and _HEX[s[i + 4]]

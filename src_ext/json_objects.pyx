@@ -6,7 +6,9 @@ function, same result, and the tests compare the two. One pass over the rows wit
 released checks the shape (the first object's keys, in order, with one kind of value each)
 and notes where each value lies; then each column is written from those spans into buffers
 from Arrow's pool: strings copied (escapes decoded), integers and booleans parsed here,
-other numbers read by CPython's own correctly rounded ``PyOS_string_to_double``.
+other numbers exactly where one IEEE operation is exact (Clinger's fast path: up to 15
+significant digits and a power of ten up to 22), else by CPython's own correctly rounded
+``PyOS_string_to_double`` (which pays for switching the x87 control word on each call).
 """
 
 include "_json_syntax.pxi"
@@ -35,6 +37,7 @@ cdef struct Key:  # one key of the first object: its raw text (between the quote
     const uint8_t *text
     Py_ssize_t size
     int kind
+    bint escaped    # a text value of this key holds an escape, in some row
 
 
 cdef inline int _hex(uint8_t c) noexcept nogil:
@@ -114,6 +117,7 @@ cdef int _object(const uint8_t *s, Py_ssize_t n, Key *keys, Py_ssize_t *count, b
     cdef Py_ssize_t i, k = 0, end, start, j
     cdef int kind
     cdef uint8_t c
+    cdef bint escaped = False
     i = _ws(s, 0, n)
     if i >= n or s[i] != 0x7B:
         return -1
@@ -138,7 +142,7 @@ cdef int _object(const uint8_t *s, Py_ssize_t n, Key *keys, Py_ssize_t *count, b
             return -1
         c = s[start]
         if c == 0x22:
-            kind, end = _TEXT, _string(s, start, n)
+            kind, end = _TEXT, _string_escapes(s, start, n, &escaped)
         elif c == 0x74:
             kind = _BOOLEAN
             end = start + 4 if start + 4 <= n and memcmp(s + start, b"true", 4) == 0 else -1
@@ -155,8 +159,11 @@ cdef int _object(const uint8_t *s, Py_ssize_t n, Key *keys, Py_ssize_t *count, b
             return -1
         if first:
             keys[k].kind = kind
+            keys[k].escaped = False
         elif keys[k].kind != kind:
             return -1
+        if kind == _TEXT and escaped:
+            keys[k].escaped = True
         spans[2 * k], spans[2 * k + 1] = start, end
         k += 1
         i = _ws(s, end, n)
@@ -176,7 +183,7 @@ cdef int _object(const uint8_t *s, Py_ssize_t n, Key *keys, Py_ssize_t *count, b
 
 
 cdef object _text_column(View *v, int64_t *spans, Py_ssize_t stride, Py_ssize_t k,
-                         object validity):
+                         object validity, bint escaped):
     cdef Py_ssize_t i, size, total = 0, pos = 0, written
     cdef const uint8_t *row
     cdef const uint8_t *src
@@ -195,7 +202,7 @@ cdef object _text_column(View *v, int64_t *spans, Py_ssize_t stride, Py_ssize_t 
             row = v.data + v.offsets[v.offset + i]
             src = row + spans[i * stride + 2 * k] + 1
             size = spans[i * stride + 2 * k + 1] - spans[i * stride + 2 * k] - 2
-            if memchr(src, 0x5C, size) == NULL:
+            if not escaped or memchr(src, 0x5C, size) == NULL:
                 memcpy(data.data + pos, src, size)
                 pos += size
                 continue
@@ -229,14 +236,18 @@ cdef object _integer_column(View *v, int64_t *spans, Py_ssize_t stride, Py_ssize
             row = v.data + v.offsets[v.offset + i]
             start, end = spans[i * stride + 2 * k], spans[i * stride + 2 * k + 1]
             negative = row[start] == 0x2D
-            limit = (<uint64_t>1 << 63) - (0 if negative else 1)
             acc = 0
-            for j in range(start + negative, end):
-                digit = row[j] - 0x30
-                if acc > (limit - digit) // 10:
-                    overflow = True
-                    break
-                acc = acc * 10 + digit
+            if end - start - negative <= 18:   # below 10**18: no overflow to check for
+                for j in range(start + negative, end):
+                    acc = acc * 10 + (row[j] - 0x30)
+            else:
+                limit = (<uint64_t>1 << 63) - (0 if negative else 1)
+                for j in range(start + negative, end):
+                    digit = row[j] - 0x30
+                    if acc > (limit - digit) // 10:
+                        overflow = True
+                        break
+                    acc = acc * 10 + digit
             if overflow:
                 break
             values[i] = <int64_t>(0 - acc) if negative else <int64_t>acc
@@ -244,6 +255,59 @@ cdef object _integer_column(View *v, int64_t *spans, Py_ssize_t stride, Py_ssize
         return None
     out.size = 8 * v.length
     return pa.Array.from_buffers(_TYPES[_INTEGER], v.length, [validity, out.finish()])
+
+
+# Powers of ten a double holds exactly (Clinger's fast path).
+cdef double _EXACT_TENS[23]
+_EXACT_TENS[0] = 1.0
+for _c in range(1, 23):
+    _EXACT_TENS[_c] = _EXACT_TENS[_c - 1] * 10.0
+
+
+cdef inline bint _fast_double(const uint8_t *s, Py_ssize_t n, double *out) noexcept nogil:
+    # The double of the JSON number s[0:n] when it is exactly one IEEE multiplication or
+    # division of two exact doubles (so correctly rounded); False to take the slow path.
+    cdef Py_ssize_t i = 0, digits = 0
+    cdef uint64_t mantissa = 0
+    cdef int exponent = 0, e = 0, e_sign = 1
+    cdef bint negative = s[0] == 0x2D, fraction = False, significant = False
+    cdef uint8_t c
+    if negative:
+        i = 1
+    while i < n:
+        c = s[i]
+        if c == 0x2E:
+            fraction = True
+        elif c == 0x65 or c == 0x45:
+            break
+        else:
+            if c != 0x30 or significant:
+                significant = True
+                digits += 1
+                if digits > 15:
+                    return False
+                mantissa = mantissa * 10 + (c - 0x30)
+            if fraction:
+                exponent -= 1
+        i += 1
+    if i < n:   # the exponent part
+        i += 1
+        if s[i] == 0x2D or s[i] == 0x2B:
+            e_sign = -1 if s[i] == 0x2D else 1
+            i += 1
+        while i < n:
+            e = e * 10 + (s[i] - 0x30)
+            if e > 400:
+                return False
+            i += 1
+        exponent += e_sign * e
+    if exponent < -22 or exponent > 22:
+        return False
+    out[0] = (<double>mantissa * _EXACT_TENS[exponent] if exponent >= 0 else
+              <double>mantissa / _EXACT_TENS[-exponent])
+    if negative:
+        out[0] = -out[0]
+    return True
 
 
 cdef object _float_column(View *v, int64_t *spans, Py_ssize_t stride, Py_ssize_t k,
@@ -260,9 +324,12 @@ cdef object _float_column(View *v, int64_t *spans, Py_ssize_t stride, Py_ssize_t
         row = v.data + v.offsets[v.offset + i]
         start = spans[i * stride + 2 * k]
         size = spans[i * stride + 2 * k + 1] - start
+        if _fast_double(row + start, size, &values[i]):
+            values[i] += 0.0                      # -0.0 reads as 0.0
+            continue
         memcpy(token, row + start, size)
         token[size] = 0
-        values[i] = PyOS_string_to_double(token, NULL, NULL) + 0.0  # -0.0 reads as 0.0
+        values[i] = PyOS_string_to_double(token, NULL, NULL) + 0.0
         if not isfinite(values[i]):  # beyond a double: the per-record path decides
             return None
     out.size = 8 * v.length
@@ -331,7 +398,7 @@ def scan_objects(data):
         columns = []
         for k in range(count):
             if keys[k].kind == _TEXT:
-                column = _text_column(&v, spans, stride, k, validity)
+                column = _text_column(&v, spans, stride, k, validity, keys[k].escaped)
             elif keys[k].kind == _INTEGER:
                 column = _integer_column(&v, spans, stride, k, validity)
             elif keys[k].kind == _FLOAT:
