@@ -32,6 +32,7 @@ from fastconnect.api import (
     connect_schema_to_field,
     non_empty_string,
 )
+from fastconnect.api.arrays import concat_elementwise
 from fastconnect_connectors.datagen.presets import (
     FIELDS,
     KEY_FIELD,
@@ -185,7 +186,7 @@ def _column(spec: ColumnSpec, arrow_type: pa.DataType, seq: pa.Array, base: pa.A
         return choices.take(index).cast(arrow_type)
     if spec.mode == "prefix":
         numbers = _int_range(h, spec.low, spec.high).cast(pa.string())
-        return pc.binary_join_element_wise(spec.prefix, numbers, "")
+        return concat_elementwise(spec.prefix, numbers)
     if spec.type == "string":
         pool = _POOLS.get((spec.length, salt))
         if pool is None:

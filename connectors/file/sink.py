@@ -20,7 +20,7 @@ from fastconnect.api import (
     TopicPartition,
     Type,
 )
-from fastconnect.api.arrays import concatenated_values
+from fastconnect.api.arrays import concat_elementwise, concatenated_values
 from fastconnect.api.schema import format_values
 
 FILE = "file"
@@ -71,7 +71,7 @@ class FileStreamSinkTask(SinkTask):
         text = format_values(batch.schema.field(VALUE), batch.column(VALUE))
         if not (pa.types.is_string(text.type) or pa.types.is_binary(text.type)):
             text = text.cast(pa.string())
-        lines = pc.binary_join_element_wise(pc.fill_null(text, "null"), "", "\n")
+        lines = concat_elementwise(pc.fill_null(text, "null"), "\n")
         await asyncio.to_thread(self._out.write, concatenated_values(lines))
 
     async def flush(self, offsets: Mapping[TopicPartition, int]) -> None:

@@ -1,10 +1,17 @@
-"""Small zero-copy views into Arrow string/binary arrays, for connectors that write bytes."""
+"""Arrow string/binary arrays for connectors that write bytes: zero-copy views, and
+row-wise concatenation (:func:`concat_elementwise`, compiled where built; its twin and
+specification is :mod:`fastconnect.api._arrays_py`)."""
 
 from __future__ import annotations
 
 import pyarrow as pa
 
-__all__ = ["value_offsets", "concatenated_values"]
+from fastconnect._ext import choose
+from fastconnect.api import _arrays_py
+
+__all__ = ["value_offsets", "concatenated_values", "concat_elementwise"]
+
+concat_elementwise = choose("arrays", _arrays_py)[0].concat_elementwise
 
 
 def value_offsets(array: pa.Array) -> memoryview:

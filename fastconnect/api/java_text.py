@@ -21,6 +21,8 @@ from typing import Any, Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fastconnect.api.arrays import concat_elementwise
+
 __all__ = [
     "decimal_unscaled", "epoch_millis", "java_big_decimal_str", "java_double_str",
     "java_float_str", "java_float_texts", "java_hash", "java_hashmap_capacity", "java_hashmap_growth",
@@ -277,7 +279,7 @@ def java_float_texts(values: pa.Array, single: bool = False) -> pa.StringArray:
         rare = values.is_valid()
     else:
         text = pc.if_else(pc.match_substring(text, "."), text,
-                          pc.binary_join_element_wise(text, ".0", ""))
+                          concat_elementwise(text, ".0"))
         magnitude = pc.abs(values)
         common = pc.or_(pc.and_(pc.greater_equal(magnitude, 1e-3), pc.less(magnitude, 1e7)),
                         pc.equal(values, 0.0))

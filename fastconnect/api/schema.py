@@ -75,6 +75,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fastconnect.api.arrays import concat_elementwise
 from fastconnect.api.errors import DataError
 from fastconnect.api.java_text import (  # also re-exported: they used to live here
     decimal_unscaled, epoch_millis, java_big_decimal_str, java_double_str, java_float_str,
@@ -451,7 +452,7 @@ def _java_maps(field: pa.Field, array: pa.Array) -> pa.Array:
     for position, i in enumerate(order):
         pieces.append(("{" if position == 0 else ", ") + names[i] + "=")
         pieces.append(_java_scalars(pc.struct_field(array, [i])))
-    return pc.binary_join_element_wise(*pieces, "}", "")
+    return concat_elementwise(*pieces, "}")
 
 
 def _java_scalars(values: pa.Array) -> pa.Array:

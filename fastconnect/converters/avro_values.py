@@ -23,6 +23,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fastconnect.api.arrays import concat_elementwise
 from fastconnect.api.errors import DataError
 from fastconnect.api.schema import (
     DATE, DECIMAL, TIME, TIMESTAMP, connect_schema_to_field, decimal_unscaled,
@@ -175,8 +176,7 @@ class ValueWriter:
                             pa.binary())
         elif not pa.types.is_binary(data.type):
             data = data.cast(pa.binary())
-        return pc.binary_join_element_wise(pa.scalar(header, pa.binary()), data,
-                                           pa.scalar(b"", pa.binary()))
+        return concat_elementwise(header, data)
 
 
 def _to_anything(value: Any) -> dict:

@@ -38,6 +38,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from fastconnect._ext import choose
+from fastconnect.api.arrays import concat_elementwise
 from fastconnect.api.errors import DataError
 from fastconnect.api.java_text import epoch_millis, java_float_texts
 from fastconnect.converters import _json_fast_py
@@ -299,8 +300,7 @@ def write_column(encoder: RecordWriter, node: Node, prefix: bytes | None, data: 
             texts = pc.if_else(live, texts, _NULL_TEXT)
         texts = texts.view(pa.binary())
         if prefix is not None:
-            texts = pc.binary_join_element_wise(pa.scalar(prefix, pa.binary()), texts,
-                                                pa.scalar(b"}", pa.binary()), b"")
+            texts = concat_elementwise(prefix, texts, b"}")
         return texts
     except _GIVE_UP:
         return None
@@ -372,7 +372,7 @@ def _float_texts(values: pa.DoubleArray, single: bool) -> pa.StringArray:
     text = java_float_texts(values, single)
     special = pc.or_(pc.ends_with(text, "y"), pc.ends_with(text, "N")).fill_null(False)
     if pc.any(special).as_py():
-        text = pc.if_else(special, pc.binary_join_element_wise('"', text, '"', ""), text)
+        text = pc.if_else(special, concat_elementwise('"', text, '"'), text)
     return text
 
 
@@ -380,7 +380,7 @@ def _quoted_base64(raw: pa.BinaryArray) -> pa.StringArray:
     import polars as pl  # imported when first needed: it is a sixth of the start-up
 
     encoded = pl.from_arrow(raw).bin.encode("base64").to_arrow().cast(pa.string())
-    return pc.binary_join_element_wise('"', encoded, '"', "")
+    return concat_elementwise('"', encoded, '"')
 
 
 def _struct_texts(encoder: RecordWriter, node: Node, array: pa.StructArray, live: pa.Array | None
@@ -393,7 +393,7 @@ def _struct_texts(encoder: RecordWriter, node: Node, array: pa.StructArray, live
         key = encoder.json_text(name).decode()
         text = _texts(encoder, child, array.field(i), live)
         parts += [("{" if i == 0 else ",") + key + ":", text]
-    return pc.binary_join_element_wise(*parts, "}", "")
+    return concat_elementwise(*parts, "}")
 
 
 def _list_texts(encoder: RecordWriter, node: Node, array: pa.Array) -> pa.Array:
@@ -404,7 +404,7 @@ def _list_texts(encoder: RecordWriter, node: Node, array: pa.Array) -> pa.Array:
     offsets = pa.concat_arrays([pa.array([0], pa.int64()), ends]).cast(pa.int32())
     items = _texts(encoder, node.children[0], array.flatten(), None)
     joined = pc.binary_join(pa.ListArray.from_arrays(offsets, items), ",")
-    return pc.binary_join_element_wise("[", joined, "]", "")
+    return concat_elementwise("[", joined, "]")
 
 
 def _fill(encoder: RecordWriter, node: Node, array: pa.Array, text: pa.Array, live: pa.Array | None

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fastconnect.api import NO_DEFAULT, ConfigDef, Importance, Type
+from fastconnect.api.arrays import concat_elementwise
 from fastconnect.api.schema import is_schemaless, schemaless_field
 from fastconnect.api.transform import Transformation
 from fastconnect.transforms._fields import (
@@ -33,7 +34,7 @@ class HoistField(Transformation):
         if is_schemaless(field):
             storage = array.storage if isinstance(array, pa.ExtensionArray) else array
             text = pc.coalesce(storage.cast(pa.string()), "null")
-            wrapped = pc.binary_join_element_wise("{" + dumps(name) + ":", text, "}", "")
+            wrapped = concat_elementwise("{" + dumps(name) + ":", text, "}")
             return schemaless_field(field.name), json_column(wrapped)
         child = as_child(field, name)
         if array.null_count and not child.nullable:
