@@ -27,6 +27,154 @@ cdef object _binary_array(object arrow_type, Py_ssize_t length, object validity,
                                                       data], nulls)
 
 
+cdef struct _Sizes:
+    Py_ssize_t errors, rows, pairs, key_bytes, value_bytes, name_bytes, pair_value_bytes
+
+
+cdef struct _Columns:
+    # Where the rows go (buffers allocated from _Sizes), and what filling them found.
+    int32_t *topic_index
+    int32_t *partitions
+    int64_t *offsets
+    int64_t *stamps
+    uint8_t *stamp_valid
+    int32_t *key_end
+    uint8_t *key_valid
+    char *key_data
+    int32_t *value_end
+    uint8_t *value_valid
+    char *value_data
+    int32_t *header_end
+    uint8_t *header_valid
+    int32_t *name_end
+    char *name_data
+    int32_t *pair_value_end
+    uint8_t *pair_value_valid
+    char *pair_value_data
+    Py_ssize_t key_nulls, value_nulls, stamp_nulls, header_nulls, pair_value_nulls
+    rd_kafka_topic_t **topics    # the distinct topics, in order of first appearance (malloc)
+    Py_ssize_t topic_count
+
+
+cdef void _measure(rd_kafka_message_t **messages, Py_ssize_t n, _Sizes *sizes) noexcept nogil:
+    cdef rd_kafka_message_t *m
+    cdef rd_kafka_headers_t *headers
+    cdef const char *name
+    cdef const void *value
+    cdef size_t size
+    cdef Py_ssize_t i, h
+    for i in range(n):
+        m = messages[i]
+        if m.err != RD_KAFKA_RESP_ERR_NO_ERROR:
+            sizes.errors += 1
+            continue
+        sizes.rows += 1
+        sizes.key_bytes += m.key_len if m.key != NULL else 0
+        sizes.value_bytes += m.len if m.payload != NULL else 0
+        if rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR:
+            h = 0
+            while rd_kafka_header_get_all(headers, h, &name, &value, &size) == 0:
+                sizes.name_bytes += strlen(name)
+                sizes.pair_value_bytes += size if value != NULL else 0
+                h += 1
+            sizes.pairs += h
+
+
+cdef int32_t _topic_number(_Columns *c, rd_kafka_topic_t *rkt) noexcept nogil:
+    # The topic's index in c.topics, added if new; -1 if out of memory.
+    cdef Py_ssize_t t
+    cdef rd_kafka_topic_t **grown
+    for t in range(c.topic_count):
+        if c.topics[t] == rkt:
+            return <int32_t>t
+    if c.topic_count & (c.topic_count - 1) == 0:    # 0, 1, 2, 4...: full, double it
+        grown = <rd_kafka_topic_t **>realloc(c.topics, 2 * (c.topic_count + 1) * sizeof(void *))
+        if grown == NULL:
+            return -1
+        c.topics = grown
+    c.topics[c.topic_count] = rkt
+    c.topic_count += 1
+    return <int32_t>(c.topic_count - 1)
+
+
+cdef void _fill(rd_kafka_message_t **messages, Py_ssize_t n, _Columns *c) noexcept nogil:
+    """Write the rows of the messages into c's buffers; c.topics is NULL if out of memory."""
+    cdef rd_kafka_message_t *m
+    cdef rd_kafka_headers_t *headers
+    cdef rd_kafka_topic_t *last_rkt = NULL
+    cdef rd_kafka_timestamp_type_t kind
+    cdef const char *name
+    cdef const void *value
+    cdef size_t size, name_size
+    cdef Py_ssize_t i, h, row = 0, pair = 0
+    cdef int32_t topic_number = -1
+    cdef int64_t stamp
+    c.key_end[0] = c.value_end[0] = c.header_end[0] = c.name_end[0] = c.pair_value_end[0] = 0
+    c.topics = <rd_kafka_topic_t **>malloc(sizeof(void *))
+    if c.topics == NULL:
+        return
+    for i in range(n):
+        m = messages[i]
+        if m.err != RD_KAFKA_RESP_ERR_NO_ERROR:
+            continue
+        if m.rkt != last_rkt:   # consecutive messages mostly share a topic handle
+            topic_number = _topic_number(c, m.rkt)
+            if topic_number < 0:
+                free(c.topics)
+                c.topics = NULL
+                return
+            last_rkt = m.rkt
+        c.topic_index[row] = topic_number
+        c.partitions[row] = m.partition
+        c.offsets[row] = m.offset
+        stamp = rd_kafka_message_timestamp(m, &kind)
+        if kind == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE:
+            c.stamps[row] = 0
+            c.stamp_nulls += 1
+        else:
+            c.stamps[row] = stamp
+            _set_bit(c.stamp_valid, row)
+
+        c.key_end[row + 1] = c.key_end[row]
+        if m.key == NULL:
+            c.key_nulls += 1
+        else:
+            memcpy(c.key_data + c.key_end[row], m.key, m.key_len)
+            c.key_end[row + 1] += <int32_t>m.key_len
+            _set_bit(c.key_valid, row)
+
+        c.value_end[row + 1] = c.value_end[row]
+        if m.payload == NULL:
+            c.value_nulls += 1
+        else:
+            memcpy(c.value_data + c.value_end[row], m.payload, m.len)
+            c.value_end[row + 1] += <int32_t>m.len
+            _set_bit(c.value_valid, row)
+
+        h = 0
+        if rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR:
+            while rd_kafka_header_get_all(headers, h, &name, &value, &size) == 0:
+                name_size = strlen(name)
+                memcpy(c.name_data + c.name_end[pair], name, name_size)
+                c.name_end[pair + 1] = c.name_end[pair] + <int32_t>name_size
+                c.pair_value_end[pair + 1] = c.pair_value_end[pair]
+                if value == NULL:
+                    c.pair_value_nulls += 1
+                else:
+                    memcpy(c.pair_value_data + c.pair_value_end[pair], value, size)
+                    c.pair_value_end[pair + 1] += <int32_t>size
+                    _set_bit(c.pair_value_valid, pair)
+                pair += 1
+                h += 1
+        # No headers and an empty list look the same on the wire: both are null.
+        if h:
+            _set_bit(c.header_valid, row)
+        else:
+            c.header_nulls += 1
+        c.header_end[row + 1] = <int32_t>pair
+        row += 1
+
+
 @cython.final
 cdef class BatchConsumer(_Client):
     """See ``fastconnect.runtime._kafka_client_py``: same contract."""
@@ -129,177 +277,75 @@ cdef class BatchConsumer(_Client):
         return _error(code, reason, topic, m.partition)
 
     cdef tuple _to_batch(self, Py_ssize_t n):
-        """The messages' rows as one RAW_SCHEMA batch, and their errors."""
-        cdef rd_kafka_message_t *m
-        cdef rd_kafka_headers_t *headers
-        cdef rd_kafka_topic_t *last_rkt = NULL
-        cdef rd_kafka_timestamp_type_t kind
-        cdef const char *name
-        cdef const void *value
-        cdef size_t size
-        cdef Py_ssize_t i, h, rows = 0, pairs = 0, row, pair
-        cdef Py_ssize_t key_bytes = 0, value_bytes = 0, name_bytes = 0, pair_value_bytes = 0
-        cdef Py_ssize_t key_nulls = 0, value_nulls = 0, stamp_nulls = 0, header_nulls = 0
-        cdef Py_ssize_t pair_value_nulls = 0
-        cdef int32_t topic_number = -1
-        cdef int64_t stamp
-        cdef size_t size_name
+        """The messages' rows as one RAW_SCHEMA batch, and their errors.
+
+        Both passes over the messages run without the GIL, so that the loop's thread works
+        on the previous batch meanwhile; only the buffer allocations need it."""
+        cdef _Sizes sizes
+        cdef _Columns c
+        cdef Py_ssize_t i
         if n == 0:
             return _EMPTY, []
-        errors = []
-
-        # Pass 1: count rows and bytes, so that each buffer is allocated once, exactly.
-        for i in range(n):
-            m = self.messages[i]
-            if m.err != RD_KAFKA_RESP_ERR_NO_ERROR:
-                errors.append(self._message_error(m))
-                continue
-            rows += 1
-            key_bytes += m.key_len if m.key != NULL else 0
-            value_bytes += m.len if m.payload != NULL else 0
-            if rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR:
-                h = 0
-                while rd_kafka_header_get_all(headers, h, &name, &value, &size) == 0:
-                    name_bytes += strlen(name)
-                    pair_value_bytes += size if value != NULL else 0
-                    h += 1
-                pairs += h
-        if max(key_bytes, value_bytes, name_bytes, pair_value_bytes, pairs) > INT32_MAX:
+        memset(&sizes, 0, sizeof(sizes))
+        memset(&c, 0, sizeof(c))
+        with nogil:
+            _measure(self.messages, n, &sizes)
+        errors = [self._message_error(self.messages[i]) for i in range(n)
+                  if self.messages[i].err != RD_KAFKA_RESP_ERR_NO_ERROR] if sizes.errors else []
+        if max(sizes.key_bytes, sizes.value_bytes, sizes.name_bytes, sizes.pair_value_bytes,
+               sizes.pairs) > INT32_MAX:
             raise OverflowError("more than 2 GiB in one column of a batch: "
                                 "consume fewer messages per call")
-
-        cdef char *topic_index
-        cdef char *partitions
-        cdef char *offsets
-        cdef char *stamps
-        cdef char *stamp_valid
-        cdef char *key_offsets
-        cdef char *key_valid
-        cdef char *key_data
-        cdef char *value_offsets
-        cdef char *value_valid
-        cdef char *value_data
-        cdef char *header_offsets
-        cdef char *header_valid
-        cdef char *name_offsets
-        cdef char *name_data
-        cdef char *pair_value_offsets
-        cdef char *pair_value_valid
-        cdef char *pair_value_data
+        cdef Py_ssize_t rows = sizes.rows, pairs = sizes.pairs
         cdef Py_ssize_t bitmap = (rows + 7) // 8, pair_bitmap = (pairs + 7) // 8
-        topic_index_buffer = _allocate(4 * rows, &topic_index)
-        partitions_buffer = _allocate(4 * rows, &partitions)
-        offsets_buffer = _allocate(8 * rows, &offsets)
-        stamps_buffer = _allocate(8 * rows, &stamps)
-        stamp_valid_buffer = _allocate(bitmap, &stamp_valid, True)
-        key_offsets_buffer = _allocate(4 * (rows + 1), &key_offsets)
-        key_valid_buffer = _allocate(bitmap, &key_valid, True)
-        key_data_buffer = _allocate(key_bytes, &key_data)
-        value_offsets_buffer = _allocate(4 * (rows + 1), &value_offsets)
-        value_valid_buffer = _allocate(bitmap, &value_valid, True)
-        value_data_buffer = _allocate(value_bytes, &value_data)
-        header_offsets_buffer = _allocate(4 * (rows + 1), &header_offsets)
-        header_valid_buffer = _allocate(bitmap, &header_valid, True)
-        name_offsets_buffer = _allocate(4 * (pairs + 1), &name_offsets)
-        name_data_buffer = _allocate(name_bytes, &name_data)
-        pair_value_offsets_buffer = _allocate(4 * (pairs + 1), &pair_value_offsets)
-        pair_value_valid_buffer = _allocate(pair_bitmap, &pair_value_valid, True)
-        pair_value_data_buffer = _allocate(pair_value_bytes, &pair_value_data)
+        topic_index = _allocate(4 * rows, <char **>&c.topic_index)
+        partitions = _allocate(4 * rows, <char **>&c.partitions)
+        offsets = _allocate(8 * rows, <char **>&c.offsets)
+        stamps = _allocate(8 * rows, <char **>&c.stamps)
+        stamp_valid = _allocate(bitmap, <char **>&c.stamp_valid, True)
+        key_offsets = _allocate(4 * (rows + 1), <char **>&c.key_end)
+        key_valid = _allocate(bitmap, <char **>&c.key_valid, True)
+        key_data = _allocate(sizes.key_bytes, &c.key_data)
+        value_offsets = _allocate(4 * (rows + 1), <char **>&c.value_end)
+        value_valid = _allocate(bitmap, <char **>&c.value_valid, True)
+        value_data = _allocate(sizes.value_bytes, &c.value_data)
+        header_offsets = _allocate(4 * (rows + 1), <char **>&c.header_end)
+        header_valid = _allocate(bitmap, <char **>&c.header_valid, True)
+        name_offsets = _allocate(4 * (pairs + 1), <char **>&c.name_end)
+        name_data = _allocate(sizes.name_bytes, &c.name_data)
+        pair_value_offsets = _allocate(4 * (pairs + 1), <char **>&c.pair_value_end)
+        pair_value_valid = _allocate(pair_bitmap, <char **>&c.pair_value_valid, True)
+        pair_value_data = _allocate(sizes.pair_value_bytes, &c.pair_value_data)
+        try:
+            with nogil:
+                _fill(self.messages, n, &c)
+            if c.topics == NULL:
+                raise MemoryError()
+            topic_names = [rd_kafka_topic_name(c.topics[i]).decode()
+                           for i in range(c.topic_count)]
+        finally:
+            free(c.topics)
 
-        cdef int32_t *key_end = <int32_t *>key_offsets
-        cdef int32_t *value_end = <int32_t *>value_offsets
-        cdef int32_t *header_end = <int32_t *>header_offsets
-        cdef int32_t *name_end = <int32_t *>name_offsets
-        cdef int32_t *pair_value_end = <int32_t *>pair_value_offsets
-        key_end[0] = value_end[0] = header_end[0] = name_end[0] = pair_value_end[0] = 0
-        topic_names = []
-        numbers = {}
-
-        # Pass 2: fill them.
-        row = pair = 0
-        for i in range(n):
-            m = self.messages[i]
-            if m.err != RD_KAFKA_RESP_ERR_NO_ERROR:
-                continue
-            if m.rkt != last_rkt:   # consecutive messages mostly share a topic handle
-                topic = rd_kafka_topic_name(m.rkt).decode()
-                topic_number = numbers.setdefault(topic, len(topic_names))
-                if topic_number == len(topic_names):
-                    topic_names.append(topic)
-                last_rkt = m.rkt
-            (<int32_t *>topic_index)[row] = topic_number
-            (<int32_t *>partitions)[row] = m.partition
-            (<int64_t *>offsets)[row] = m.offset
-            stamp = rd_kafka_message_timestamp(m, &kind)
-            if kind == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE:
-                (<int64_t *>stamps)[row] = 0
-                stamp_nulls += 1
-            else:
-                (<int64_t *>stamps)[row] = stamp
-                _set_bit(<uint8_t *>stamp_valid, row)
-
-            key_end[row + 1] = key_end[row]
-            if m.key == NULL:
-                key_nulls += 1
-            else:
-                memcpy(key_data + key_end[row], m.key, m.key_len)
-                key_end[row + 1] += <int32_t>m.key_len
-                _set_bit(<uint8_t *>key_valid, row)
-
-            value_end[row + 1] = value_end[row]
-            if m.payload == NULL:
-                value_nulls += 1
-            else:
-                memcpy(value_data + value_end[row], m.payload, m.len)
-                value_end[row + 1] += <int32_t>m.len
-                _set_bit(<uint8_t *>value_valid, row)
-
-            h = 0
-            if rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR:
-                while rd_kafka_header_get_all(headers, h, &name, &value, &size) == 0:
-                    size_name = strlen(name)
-                    memcpy(name_data + name_end[pair], name, size_name)
-                    name_end[pair + 1] = name_end[pair] + <int32_t>size_name
-                    pair_value_end[pair + 1] = pair_value_end[pair]
-                    if value == NULL:
-                        pair_value_nulls += 1
-                    else:
-                        memcpy(pair_value_data + pair_value_end[pair], value, size)
-                        pair_value_end[pair + 1] += <int32_t>size
-                        _set_bit(<uint8_t *>pair_value_valid, pair)
-                    pair += 1
-                    h += 1
-            # No headers and an empty list look the same on the wire: both are null.
-            if h:
-                _set_bit(<uint8_t *>header_valid, row)
-            else:
-                header_nulls += 1
-            header_end[row + 1] = <int32_t>pair
-            row += 1
-
-        header_keys = pa.Array.from_buffers(_STRING, pairs, [None, name_offsets_buffer,
-                                                              name_data_buffer], 0)
+        header_keys = pa.Array.from_buffers(_STRING, pairs, [None, name_offsets, name_data], 0)
         if pairs:
             header_keys.validate(full=True)   # names must be UTF-8, as Kafka writes them
         header_pairs = pa.Array.from_buffers(_PAIR, pairs, [None], 0, children=[
             header_keys,
-            _binary_array(_BINARY, pairs, pair_value_valid_buffer, pair_value_nulls,
-                          pair_value_offsets_buffer, pair_value_data_buffer)])
+            _binary_array(_BINARY, pairs, pair_value_valid, c.pair_value_nulls,
+                          pair_value_offsets, pair_value_data)])
         columns = [
             pa.DictionaryArray.from_arrays(
-                pa.Array.from_buffers(_INT32, rows, [None, topic_index_buffer], 0),
+                pa.Array.from_buffers(_INT32, rows, [None, topic_index], 0),
                 pa.array(topic_names, _STRING)),
-            pa.Array.from_buffers(_INT32, rows, [None, partitions_buffer], 0),
-            pa.Array.from_buffers(_INT64, rows, [None, offsets_buffer], 0),
+            pa.Array.from_buffers(_INT32, rows, [None, partitions], 0),
+            pa.Array.from_buffers(_INT64, rows, [None, offsets], 0),
             pa.Array.from_buffers(TIMESTAMP_TYPE, rows, [
-                stamp_valid_buffer if stamp_nulls else None, stamps_buffer], stamp_nulls),
-            _binary_array(_BINARY, rows, key_valid_buffer, key_nulls, key_offsets_buffer,
-                          key_data_buffer),
-            _binary_array(_BINARY, rows, value_valid_buffer, value_nulls,
-                          value_offsets_buffer, value_data_buffer),
+                stamp_valid if c.stamp_nulls else None, stamps], c.stamp_nulls),
+            _binary_array(_BINARY, rows, key_valid, c.key_nulls, key_offsets, key_data),
+            _binary_array(_BINARY, rows, value_valid, c.value_nulls, value_offsets, value_data),
             pa.Array.from_buffers(HEADERS_TYPE, rows, [
-                header_valid_buffer if header_nulls else None, header_offsets_buffer],
-                header_nulls, children=[header_pairs]),
+                header_valid if c.header_nulls else None, header_offsets],
+                c.header_nulls, children=[header_pairs]),
         ]
         return pa.RecordBatch.from_arrays(columns, schema=RAW_SCHEMA), errors
 
