@@ -69,7 +69,7 @@ def plugin_name(plugin: object) -> str:
     cls = plugin if isinstance(plugin, type) else type(plugin)
     python_name = f"{cls.__module__}.{cls.__qualname__}"
     aliases = list(getattr(cls, "ALIASES", ()))
-    aliases += [name for name, known in BUILTIN_CONVERTERS.items() if known is cls]
+    aliases += BUILTIN_CONVERTERS.names_of(cls)
     java = [a for a in aliases if "." in a and not a.startswith(("fastconnect", cls.__module__))]
     return java[0] if java else python_name
 

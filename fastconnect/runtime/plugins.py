@@ -18,9 +18,10 @@ import inspect
 import logging
 import pkgutil
 import sys
+from collections import ChainMap
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, MutableMapping
 
 from fastconnect.api import ConfigError, Connector, Converter, SinkConnector, SourceConnector
 from fastconnect.api.transform import Predicate, Transformation
@@ -68,26 +69,23 @@ class Plugins:
     """The connectors and converters this worker can run, by every name they answer to."""
 
     def __init__(self, plugin_path: Iterable[str] | None = None) -> None:
+        from fastconnect.converters import BUILTIN_CONVERTERS
+
         self.connectors: dict[str, type[Connector]] = {}
-        self.converters: dict[str, type] = {}
+        # The built-in converters answer first, and import their module when first used;
+        # plugins' converters go in the first map.
+        self.converters: MutableMapping[str, type] = ChainMap({}, BUILTIN_CONVERTERS)
         self.transforms: dict[str, type[Transformation]] = {}
         self.predicates: dict[str, type[Predicate]] = {}
-        self._load_builtin_converters()
         self._load_builtin_transforms()
         self._load_entry_points()
         for directory in plugin_path or ():
             self._load_directory(Path(directory))
 
-    def _add(self, table: dict[str, type], cls: type, extra: Iterable[str] = ()) -> None:
+    def _add(self, table: MutableMapping[str, type], cls: type, extra: Iterable[str] = ()) -> None:
         for name in _names(cls, extra):
-            table.setdefault(name, cls)
-
-    def _load_builtin_converters(self) -> None:
-        from fastconnect.converters import BUILTIN_CONVERTERS
-
-        for name, cls in BUILTIN_CONVERTERS.items():
-            self.converters.setdefault(name, cls)
-            self._add(self.converters, cls)
+            if name not in table:
+                table[name] = cls
 
     def _load_builtin_transforms(self) -> None:
         import fastconnect.transforms as package
