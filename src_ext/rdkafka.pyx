@@ -28,7 +28,9 @@ import logging
 import pyarrow as pa
 
 from fastconnect.api.batch import HEADERS_TYPE, RAW_SCHEMA, TIMESTAMP_TYPE, TopicPartition
-from fastconnect.runtime._kafka_client_py import OFFSET_INVALID, KafkaClientError, librdkafka_path
+from fastconnect.runtime._kafka_client_py import (
+    OFFSET_INVALID, RESET_OFFSETS, KafkaClientError, librdkafka_path,
+)
 from fastconnect.runtime._messages_py import ProduceRowError, produce_columns
 
 _path = librdkafka_path()

@@ -15,7 +15,8 @@ The consumer's contract, for both:
 * ``subscribe(topics, on_assign, on_revoke, on_lost)``: topics or ``^regex`` patterns. The
   callbacks take a list of :class:`~fastconnect.api.TopicPartition` and run on the thread
   that called ``consume`` (or ``close``), inside that call; the partitions are assigned
-  after ``on_assign`` returns and given up after ``on_revoke``/``on_lost`` return, so a
+  after ``on_assign`` returns (each from its committed offset, else where
+  ``auto.offset.reset`` says) and given up after ``on_revoke``/``on_lost`` return, so a
   revoke callback may still commit. An exception from a callback is raised by the call
   that ran it, after the rebalance was completed.
 * ``consume(max_messages, timeout)`` returns ``(batch, errors)``: a ``RAW_SCHEMA`` batch
@@ -62,6 +63,11 @@ __all__ = ["BatchConsumer", "BatchProducer", "DeliveryBatch", "KafkaClientError"
 
 #: librdkafka's "no offset" (nothing committed, or no position yet).
 OFFSET_INVALID = -1001
+
+#: ``auto.offset.reset``'s values (librdkafka's spellings too) as the logical offsets they
+#: mean: -2 the beginning, -1 the end ("error" has none).
+RESET_OFFSETS = {name: -2 for name in ("earliest", "smallest", "beginning")} | \
+                {name: -1 for name in ("latest", "largest", "end")}
 
 Callback = Callable[[list[TopicPartition]], None] | None
 
@@ -145,6 +151,8 @@ class BatchConsumer:
             _raise(error)
         self._closed = False
         self._callback_error: BaseException | None = None
+        self._reset_to = RESET_OFFSETS.get(str(config.get("auto.offset.reset", "latest")))
+        self._cooperative = "cooperative" in str(config.get("partition.assignment.strategy", ""))
 
     def _live(self) -> Consumer:
         if self._closed:
@@ -162,6 +170,36 @@ class BatchConsumer:
                 self._callback_error = self._callback_error or error
         return call
 
+    def _assign(self, callback: Callback):
+        """The assign callback: ``callback``, then the assignment, from each partition's
+        committed offset or from where ``auto.offset.reset`` says. (Left to find that out
+        itself, librdkafka waits a fixed 100 ms before it resets a partition without a
+        committed offset.)"""
+        user = self._wrap(callback)
+
+        def call(consumer, partitions) -> None:
+            if user is not None:
+                user(consumer, partitions)
+            if self._reset_to is not None and partitions:
+                try:
+                    found = consumer.committed(partitions, 30)
+                except KafkaException:
+                    found = partitions            # librdkafka finds out
+                for tp, committed in zip(partitions, found):
+                    if committed.error is None and committed.offset == OFFSET_INVALID:
+                        tp.offset = self._reset_to
+                    elif committed.error is None:
+                        tp.offset = committed.offset
+            try:
+                if self._cooperative:
+                    consumer.incremental_assign(partitions)
+                else:
+                    consumer.assign(partitions)
+            except KafkaException as error:
+                self._callback_error = self._callback_error or KafkaClientError.of(
+                    error.args[0])
+        return call
+
     def _raise_callback_error(self) -> None:
         error, self._callback_error = self._callback_error, None
         if error is not None:
@@ -170,8 +208,8 @@ class BatchConsumer:
     def subscribe(self, topics: Sequence[str], on_assign: Callback = None,
                   on_revoke: Callback = None, on_lost: Callback = None) -> None:
         kwargs = {name: self._wrap(cb) for name, cb in
-                  (("on_assign", on_assign), ("on_revoke", on_revoke), ("on_lost", on_lost))
-                  if cb is not None}
+                  (("on_revoke", on_revoke), ("on_lost", on_lost)) if cb is not None}
+        kwargs["on_assign"] = self._assign(on_assign)
         try:
             self._live().subscribe(list(topics), **kwargs)
         except KafkaException as error:

@@ -139,8 +139,9 @@ def test_commit_seek_pause_and_resume(make, kafka_bootstrap, topic):
     assert again.column("partition").to_pylist() == [0] * 10
     assert again.column("offset").to_pylist() == list(range(290, 300))
 
+    consumer.seek({p1: 0})
     consumer.pause([p1])
-    consumer.seek({p0: 295, p1: 0})
+    consumer.seek({p0: 295})
     paused = _consume(consumer, 5)
     assert paused.column("partition").to_pylist() == [0] * 5
     batch, _ = consumer.consume(100, 1.0)
@@ -150,6 +151,48 @@ def test_commit_seek_pause_and_resume(make, kafka_bootstrap, topic):
     assert resumed.column("partition").unique().to_pylist() == [1]
     assert resumed.column("offset").to_pylist()[:3] == [0, 1, 2]
     consumer.close()
+
+
+@pytest.mark.parametrize("make", IMPLEMENTATIONS)
+def test_an_assignment_starts_at_the_committed_offset_else_where_the_reset_policy_says(
+        make, kafka_bootstrap, topic):
+    p0, p1 = TopicPartition(topic, 0), TopicPartition(topic, 1)
+    config = _config(kafka_bootstrap)
+    first = make(config)
+    first.subscribe([topic])
+    _consume(first, RECORDS)
+    first.commit({p0: 100, p1: 250})
+    first.close()
+
+    again = make(config)
+    again.subscribe([topic])
+    resumed = _consume(again, RECORDS // 2 - 100 + RECORDS // 2 - 250)
+    again.close()
+    starts = {p: min(o for q, o in zip(resumed.column("partition").to_pylist(),
+                                      resumed.column("offset").to_pylist()) if q == p)
+              for p in (0, 1)}
+    assert starts == {0: 100, 1: 250}
+    assert resumed.num_rows == 200 + 50
+
+    # A new group on "latest" reads only what comes after its assignment.
+    fresh = _new_topic(kafka_bootstrap)
+    producer = Producer({"bootstrap.servers": kafka_bootstrap})
+    for old in (b"old-1", b"old-2"):
+        producer.produce(fresh, old)
+    assert producer.flush(30) == 0
+    latest = make(_config(kafka_bootstrap, **{"auto.offset.reset": "latest"}))
+    assigned = []
+    latest.subscribe([fresh], on_assign=assigned.append)
+    deadline = time.monotonic() + 30
+    while not assigned and time.monotonic() < deadline:
+        assert latest.consume(10, 0.2)[0].num_rows == 0
+    assert latest.consume(10, 1.0)[0].num_rows == 0
+    producer.produce(fresh, b"new")
+    assert producer.flush(30) == 0
+    new = _consume(latest, 1)
+    latest.close()
+    assert new.column("value").to_pylist() == [b"new"]
+    assert new.column("offset").to_pylist() == [2]
 
 
 @pytest.mark.parametrize("make", IMPLEMENTATIONS)
