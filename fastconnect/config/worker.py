@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from fastconnect.api.config import ConfigDef, Importance, Type, at_least
+from fastconnect.api.errors import ConfigError
 
 __all__ = [
     "BOOTSTRAP_SERVERS",
@@ -68,19 +69,24 @@ STANDALONE_CONFIG_DEF = WORKER_CONFIG_DEF.merge(
 )
 
 
-# Client settings confluent-kafka reads itself (not librdkafka), which take a Python bool.
-_PYTHON_BOOLEANS = frozenset({"delivery.report.only.error"})
+# confluent-kafka's own client settings (librdkafka has no such keys) the worker cannot honour,
+# with why; set to their default ("false") they are dropped.
+_REFUSED = {
+    "delivery.report.only.error": "the worker stores source offsets only once Kafka "
+                                  "acknowledged each record, so it needs every delivery report",
+}
 
 
 def client_overrides(worker_props: Mapping[str, Any], prefix: str) -> dict[str, Any]:
     """The ``producer.*`` / ``consumer.*`` / ``admin.*`` settings with the prefix stripped,
-    as the client takes them (text, but a bool where confluent-kafka wants one)."""
+    as text for librdkafka. Raises ConfigError for a setting the worker cannot honour."""
     out: dict[str, Any] = {}
     for key, value in worker_props.items():
         if key.startswith(prefix):
             name, text = key[len(prefix):], str(value)
-            if name in _PYTHON_BOOLEANS and text.strip().lower() in ("true", "false"):
-                out[name] = text.strip().lower() == "true"
-            else:
-                out[name] = text
+            if name in _REFUSED:
+                if text.strip().lower() == "false":
+                    continue
+                raise ConfigError.invalid(key, text, _REFUSED[name])
+            out[name] = text
     return out

@@ -32,6 +32,7 @@ from fastconnect.config.worker import (
     KEY_CONVERTER,
     PLUGIN_PATH,
     VALUE_CONVERTER,
+    client_overrides,
 )
 from fastconnect.herder.offsets import OffsetBackingStore
 from fastconnect.runtime.clients import admin_config
@@ -64,6 +65,8 @@ class Worker:
                  offset_store: OffsetBackingStore, plugins: Plugins | None = None) -> None:
         self.config = config
         self.raw = dict(raw)
+        for prefix in ("producer.", "consumer.", "admin."):
+            client_overrides(self.raw, prefix)   # a client setting it cannot honour: refused now
         self.offset_store = offset_store
         self.plugins = plugins or Plugins(config.get(PLUGIN_PATH))
         self.connectors: dict[str, RunningConnector] = {}
