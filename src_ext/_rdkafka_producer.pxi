@@ -170,8 +170,10 @@ cdef Py_ssize_t _produce_rows(rd_kafka_t *rk, rd_kafka_topic_t **topics, Py_ssiz
                 vu[7].vtype = RD_KAFKA_VTYPE_HEADERS
                 vu[7].u.headers = headers
                 count = 8
+        fc_delivery_sent(state, 1)   # before: its report may be served on another thread
         error = rd_kafka_produceva(rk, vu, count)
         if error != NULL:
+            fc_delivery_sent(state, -1)
             failure[0] = rd_kafka_error_code(error)
             rd_kafka_error_destroy(error)
             if headers != NULL:   # only a produced message takes them over
@@ -184,7 +186,7 @@ cdef Py_ssize_t _produce_rows(rd_kafka_t *rk, rd_kafka_topic_t **topics, Py_ssiz
 cdef class BatchProducer(_Client):
     """See ``fastconnect.runtime._kafka_client_py``: same contract."""
     cdef dict topics             # name -> rd_kafka_topic_t handle (as an int address)
-    cdef list outstanding        # DeliveryBatch objects with messages not yet reported
+    cdef list outstanding        # DeliveryBatch objects with messages in flight (kept alive)
 
     def __cinit__(self, config):
         cdef rd_kafka_conf_t *conf = self._configure(config)
@@ -294,8 +296,9 @@ cdef class BatchProducer(_Client):
         return rd_kafka_outq_len(rk)
 
     cdef void _prune(self):
+        # A batch's state may be freed once no message of it awaits its report.
         self.outstanding = [d for d in self.outstanding
-                            if fc_delivery_remaining((<DeliveryBatch>d).state) > 0]
+                            if fc_delivery_inflight((<DeliveryBatch>d).state) > 0]
 
     def close(self):
         if self.rk != NULL:

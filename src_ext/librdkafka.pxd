@@ -93,6 +93,7 @@ cdef extern from "rdkafka_abi.h" nogil:
 
     ctypedef struct fc_delivery_t:
         int64_t remaining
+        int64_t inflight
         rd_kafka_resp_err_t error
         int32_t partition
         char topic[256]
@@ -100,6 +101,8 @@ cdef extern from "rdkafka_abi.h" nogil:
     void fc_delivery_report(fc_delivery_t *d, rd_kafka_resp_err_t err, const char *topic,
                             int32_t partition)
     int64_t fc_delivery_remaining(fc_delivery_t *d)
+    void fc_delivery_sent(fc_delivery_t *d, int64_t n)
+    int64_t fc_delivery_inflight(fc_delivery_t *d)
     rd_kafka_resp_err_t fc_delivery_error(fc_delivery_t *d)
 
     ctypedef void (*fc_rebalance_cb)(rd_kafka_t *, rd_kafka_resp_err_t,

@@ -122,6 +122,7 @@ typedef struct rd_kafka_vu_s {
  * without the GIL, while the event loop reads `remaining`: hence the atomics. */
 typedef struct fc_delivery_s {
     int64_t remaining;
+    int64_t inflight;               /* handed to librdkafka, not reported yet */
     rd_kafka_resp_err_t error;      /* the first failure, 0 while none */
     int32_t partition;              /* where it happened */
     char topic[256];
@@ -140,6 +141,15 @@ static inline void fc_delivery_report(fc_delivery_t *d, rd_kafka_resp_err_t err,
         __atomic_store_n(&d->error, err, __ATOMIC_RELEASE);
     }
     __atomic_sub_fetch(&d->remaining, 1, __ATOMIC_ACQ_REL);
+    __atomic_sub_fetch(&d->inflight, 1, __ATOMIC_ACQ_REL);
+}
+
+static inline void fc_delivery_sent(fc_delivery_t *d, int64_t n) {
+    __atomic_add_fetch(&d->inflight, n, __ATOMIC_ACQ_REL);
+}
+
+static inline int64_t fc_delivery_inflight(fc_delivery_t *d) {
+    return __atomic_load_n(&d->inflight, __ATOMIC_ACQUIRE);
 }
 
 static inline int64_t fc_delivery_remaining(fc_delivery_t *d) {

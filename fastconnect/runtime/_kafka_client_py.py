@@ -57,6 +57,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
 from confluent_kafka import TopicPartition as KafkaTopicPartition
 
 from fastconnect.api.batch import TopicPartition
+from fastconnect.runtime.messages import ProduceRowError, messages_to_batch, produce_rows
 
 __all__ = ["BatchConsumer", "BatchProducer", "DeliveryBatch", "KafkaClientError",
            "librdkafka_path", "OFFSET_INVALID"]
@@ -216,8 +217,6 @@ class BatchConsumer:
             _raise(error)
 
     def consume(self, max_messages: int, timeout: float) -> tuple[pa.RecordBatch, list]:
-        from fastconnect.runtime.messages import messages_to_batch
-
         try:
             messages = self._live().consume(max_messages, timeout)
         except KafkaException as error:
@@ -320,8 +319,6 @@ class BatchProducer:
 
     def produce(self, topic, partition, timestamp, key, value, headers, start: int,
                 delivery: DeliveryBatch) -> int:
-        from fastconnect.runtime.messages import ProduceRowError, produce_rows
-
         try:
             return produce_rows(self._live(), topic, partition, timestamp, key, value,
                                 headers, start, delivery)
