@@ -22,7 +22,13 @@ def _common(worker: Mapping[str, Any]) -> dict[str, Any]:
     servers = worker.get(BOOTSTRAP_SERVERS) or ["localhost:9092"]
     if isinstance(servers, str):
         servers = [s.strip() for s in servers.split(",")]
-    return {"bootstrap.servers": ",".join(servers), "logger": _librdkafka_log}
+    return {"bootstrap.servers": ",".join(servers), "logger": _librdkafka_log,
+            # librdkafka spaces its first connections by half of this (100 ms by default), so
+            # a new client's first request, sent while it swaps the bootstrap connection for
+            # the broker's own, waited ~50 ms: measured, a new sink's first record came
+            # ~55 ms sooner with 20. Reconnections still back off exponentially, to
+            # reconnect.backoff.max.ms.
+            "reconnect.backoff.ms": 20}
 
 
 def producer_config(worker: Mapping[str, Any], raw: Mapping[str, str], client_id: str) -> dict[str, Any]:
