@@ -7,8 +7,10 @@
 On one Kafka broker (started here unless --bootstrap-servers), with the same data, each
 scenario runs Apache Kafka Connect (standalone, FileStream connectors), fastconnect (the
 ``fastconnect standalone`` CLI as a subprocess, the same config files) and the physical
-limit of its leg (raw confluent-kafka produce or consume), alternating the contenders and
-repeating. Times run from process start until all N records are delivered (topic end
+limit of its leg twice: "limit", confluent-kafka's tight produce or consume loop, and
+"librdkafka", the same loop on fastconnect's compiled batch clients, which spend no Python
+per message and so set the stricter floor. The contenders alternate, the order rotating
+each repeat. Times run from process start until all N records are delivered (topic end
 offset, or lines in the output file). Prints a table, writes JSON (and a PNG of the ratios
 if matplotlib is importable) into --out. Exits 1 if any run failed to deliver all records.
 """
@@ -36,7 +38,7 @@ from benchmarks import measure  # noqa: E402
 from benchmarks.scenarios import CONTENDERS, SCENARIOS, Context, prepare, run  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-KC, FC, LIMIT = CONTENDERS
+KC, FC, LIMIT, RDKAFKA = CONTENDERS
 
 
 def versions() -> dict:
@@ -86,12 +88,13 @@ def summarize(results: list[dict], scenarios: list[str]) -> dict:
                              peak_rss_mb_max=max((r["peak_rss_mb"] for r in ok
                                                   if "peak_rss_mb" in r), default=None))
             per[contender] = entry
-        fc, kc, lim = (per[c].get("records_per_s_median") for c in (FC, KC, LIMIT))
+        fc, kc, lim, rdk = (per[c].get("records_per_s_median") for c in (FC, KC, LIMIT, RDKAFKA))
         fc_rss, kc_rss = per[FC].get("peak_rss_mb_max"), per[KC].get("peak_rss_mb_max")
         per["ratios"] = {
             "fastconnect_vs_kafka_connect": fc / kc if fc and kc else None,
             "fastconnect_vs_limit": fc / lim if fc and lim else None,
             "kafka_connect_vs_limit": kc / lim if kc and lim else None,
+            "fastconnect_vs_librdkafka": fc / rdk if fc and rdk else None,
             "rss_fastconnect_vs_kafka_connect": fc_rss / kc_rss if fc_rss and kc_rss else None}
         summary[name] = per
     return summary
@@ -118,13 +121,15 @@ def table(summary: dict) -> str:
                 f"| {_num(e.get('first_record_s_median'), '.2f')} "
                 f"| {_num(e.get('peak_rss_mb_max'), '.0f')} | {e['ok']}/{e['runs']} |")
     rows += ["", "| scenario | fastconnect / Kafka Connect | fastconnect / limit "
-             "| Kafka Connect / limit | RSS fastconnect / Kafka Connect |",
-             "|---|---:|---:|---:|---:|"]
+             "| Kafka Connect / limit | fastconnect / librdkafka "
+             "| RSS fastconnect / Kafka Connect |",
+             "|---|---:|---:|---:|---:|---:|"]
     for name, per in summary.items():
         r = per["ratios"]
         rows.append(f"| {name} | {_num(r['fastconnect_vs_kafka_connect'], '.2f')} "
                     f"| {_num(r['fastconnect_vs_limit'], '.2f')} "
                     f"| {_num(r['kafka_connect_vs_limit'], '.2f')} "
+                    f"| {_num(r['fastconnect_vs_librdkafka'], '.2f')} "
                     f"| {_num(r['rss_fastconnect_vs_kafka_connect'], '.2f')} |")
     failures = [f"- {name} {c}: {err}" for name, per in summary.items() for c in CONTENDERS
                 for err in per[c]["errors"]]
@@ -143,14 +148,15 @@ def chart(summary: dict, path: Path) -> str:
     names = list(summary)
     series = [("fastconnect / Kafka Connect", "fastconnect_vs_kafka_connect"),
               ("fastconnect / limit", "fastconnect_vs_limit"),
-              ("Kafka Connect / limit", "kafka_connect_vs_limit")]
+              ("Kafka Connect / limit", "kafka_connect_vs_limit"),
+              ("fastconnect / librdkafka", "fastconnect_vs_librdkafka")]
     fig, ax = plt.subplots(figsize=(7, 4))
     width = 0.8 / len(series)
     for i, (label, key) in enumerate(series):
         vals = [summary[n]["ratios"][key] or 0 for n in names]
         ax.bar([x + i * width for x in range(len(names))], vals, width, label=label)
     ax.axhline(1.0, color="grey", linewidth=0.8)
-    ax.set_xticks([x + width for x in range(len(names))], names)
+    ax.set_xticks([x + width * (len(series) - 1) / 2 for x in range(len(names))], names)
     ax.set_ylabel("ratio of median records/s")
     ax.legend()
     fig.tight_layout()
@@ -218,8 +224,9 @@ def main(argv: list[str] | None = None) -> int:
         prepare(ctx, names)
         for rep in range(args.repeat):
             for name in names:
-                # Rotate the order every repeat: KC FC L, FC L KC, L KC FC, ...
-                order = CONTENDERS[rep % 3:] + CONTENDERS[:rep % 3]
+                # Rotate the order every repeat: KC FC L R, FC L R KC, L R KC FC, ...
+                turn = rep % len(CONTENDERS)
+                order = CONTENDERS[turn:] + CONTENDERS[:turn]
                 for contender in order:
                     t = time.monotonic()
                     r = run(ctx, SCENARIOS[name], contender, rep)

@@ -226,6 +226,60 @@ def raw_consume(bootstrap: str, topic: str, target: int, timeout: float) -> dict
     return result
 
 
+def batch_produce(bootstrap: str, topic: str, values: list[bytes], end: TopicEnd) -> dict:
+    """S1's librdkafka floor: the same lines from one Arrow column through fastconnect's
+    compiled BatchProducer (no Python per record), librdkafka's defaults as raw_produce."""
+    import pyarrow as pa
+
+    from fastconnect._ext import rdkafka
+
+    create_topic(bootstrap, topic)
+    column = pa.array(values, pa.binary())
+    t0 = time.monotonic()
+    producer = rdkafka.BatchProducer({"bootstrap.servers": bootstrap})
+    delivery = rdkafka.DeliveryBatch(len(column))
+    start = 0
+    while start < len(column):
+        start = producer.produce(topic, None, None, None, column, None, start, delivery)
+        if start < len(column):
+            producer.poll(0.01)
+    producer.flush(120)
+    done = time.monotonic() - t0
+    producer.close()
+    delivered = end(topic)
+    result = {"first_s": None, "done_s": done, "delivered": delivered}
+    if delivered < len(values) or delivery.error is not None:
+        result["error"] = f"{delivered}/{len(values)} records in the topic ({delivery.error})"
+    return result
+
+
+def batch_consume(bootstrap: str, topic: str, target: int, timeout: float) -> dict:
+    """S2/S3's librdkafka floor: raw_consume's loop on fastconnect's compiled BatchConsumer,
+    which builds each Arrow batch without a Python object per message."""
+    from fastconnect._ext import rdkafka
+
+    t0 = time.monotonic()
+    consumer = rdkafka.BatchConsumer({"bootstrap.servers": bootstrap, "group.id": unique("raw"),
+                                      "auto.offset.reset": "earliest",
+                                      "enable.auto.commit": False, "fetch.queue.backoff.ms": 10})
+    consumer.subscribe([topic])
+    count, first = 0, None
+    try:
+        while count < target and time.monotonic() - t0 < timeout:
+            batch, _ = consumer.consume(min(10000, target - count), 1.0)
+            if batch.num_rows and first is None:
+                first = time.monotonic() - t0
+            count += batch.num_rows
+        done = time.monotonic() - t0
+    finally:
+        consumer.close()
+    result = {"first_s": first, "done_s": done, "delivered": count}
+    if count < target:
+        result.pop("done_s")
+        result["error"] = f"consumed {count}/{target} records in {timeout:.0f}s"
+    return result
+
+
 def machine() -> dict:
     info = {"cores": os.cpu_count()}
     try:
