@@ -23,6 +23,8 @@ JSON = "org.apache.kafka.connect.json.JsonConverter"
 # "limit" is confluent-kafka's tight loop (the raw client rate); "librdkafka" the same loop
 # on fastconnect's own batch clients, with no Python per message: the stricter floor.
 CONTENDERS = ("kafka-connect", "fastconnect", "limit", "librdkafka")
+FLOORS = {"limit": (measure.raw_produce, measure.raw_consume),
+          "librdkafka": (measure.batch_produce, measure.batch_consume)}
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -141,18 +143,12 @@ def run(ctx: Context, scenario: Scenario, contender: str, rep: int) -> dict:
 def _run(ctx: Context, scenario: Scenario, contender: str, rep: int) -> dict:
     run_dir = ctx.work / f"{scenario.name}-{contender}-{rep}"
     run_dir.mkdir()
-    if contender == "limit":
+    if contender in FLOORS:
+        produce, consume = FLOORS[contender]
         if scenario.kind == "source":
-            return measure.raw_produce(ctx.bootstrap, measure.unique("bench-s1-raw"),
-                                       ctx.values[scenario.name], ctx.end)
-        return measure.raw_consume(ctx.bootstrap, ctx.topics[scenario.name], ctx.records,
-                                   ctx.timeout)
-    if contender == "librdkafka":
-        if scenario.kind == "source":
-            return measure.batch_produce(ctx.bootstrap, measure.unique("bench-s1-batch"),
-                                         ctx.values[scenario.name], ctx.end)
-        return measure.batch_consume(ctx.bootstrap, ctx.topics[scenario.name], ctx.records,
-                                     ctx.timeout)
+            return produce(ctx.bootstrap, measure.unique(f"bench-s1-{contender}"),
+                           ctx.values[scenario.name], ctx.end)
+        return consume(ctx.bootstrap, ctx.topics[scenario.name], ctx.records, ctx.timeout)
 
     name = measure.unique(f"bench-{scenario.name.lower()}-{contender}")
     worker = {"bootstrap.servers": ctx.bootstrap, **scenario.worker,
