@@ -10,6 +10,8 @@ Python object or call per message) is used when it is built and finds librdkafka
 
 from __future__ import annotations
 
+import logging
+import os
 from typing import Callable, Mapping, Protocol, Sequence
 
 import pyarrow as pa
@@ -64,6 +66,13 @@ class KafkaBatchProducer(Protocol):
 
 
 _implementation, IMPLEMENTATION = choose("rdkafka", _kafka_client_py)
+if IMPLEMENTATION == "python" and os.environ.get("FASTCONNECT_PURE_PYTHON") != "1":
+    # Built without the extension, or it could not open librdkafka: say which, once.
+    try:
+        import fastconnect._ext.rdkafka  # noqa: F401
+    except ImportError as error:
+        logging.getLogger(__name__).warning(
+            "Kafka clients run on confluent-kafka, without the compiled batch path: %s", error)
 BatchConsumer: Callable[[Mapping[str, object]], KafkaBatchConsumer] = \
     _implementation.BatchConsumer
 BatchProducer: Callable[[Mapping[str, object]], KafkaBatchProducer] = \
