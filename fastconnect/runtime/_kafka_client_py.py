@@ -47,6 +47,7 @@ The producer's:
 
 from __future__ import annotations
 
+import contextlib
 import ctypes.util
 import os
 from pathlib import Path
@@ -138,18 +139,21 @@ def _theirs(partitions, offsets: Mapping[TopicPartition, int] | None = None):
     return [KafkaTopicPartition(tp.topic, tp.partition) for tp in partitions]
 
 
-def _raise(exception: KafkaException):
-    raise KafkaClientError.of(exception.args[0]) from None
+@contextlib.contextmanager
+def _translated():
+    """confluent-kafka's KafkaException, raised as the KafkaClientError both twins raise."""
+    try:
+        yield
+    except KafkaException as exception:
+        raise KafkaClientError.of(exception.args[0]) from None
 
 
 class BatchConsumer:
     """See the module docstring: the contract both implementations keep."""
 
     def __init__(self, config: Mapping[str, object]) -> None:
-        try:
+        with _translated():
             self._consumer = Consumer(dict(config))
-        except KafkaException as error:
-            _raise(error)
         self._closed = False
         self._callback_error: BaseException | None = None
         self._reset_to = RESET_OFFSETS.get(str(config.get("auto.offset.reset", "latest")))
@@ -185,7 +189,7 @@ class BatchConsumer:
                 try:
                     found = consumer.committed(partitions, 30)
                 except KafkaException:
-                    found = partitions            # librdkafka finds out
+                    found = []                    # offsets left unset: librdkafka finds out
                 for tp, committed in zip(partitions, found):
                     if committed.error is None and committed.offset == OFFSET_INVALID:
                         tp.offset = self._reset_to
@@ -211,73 +215,56 @@ class BatchConsumer:
         kwargs = {name: self._wrap(cb) for name, cb in
                   (("on_revoke", on_revoke), ("on_lost", on_lost)) if cb is not None}
         kwargs["on_assign"] = self._assign(on_assign)
-        try:
+        with _translated():
             self._live().subscribe(list(topics), **kwargs)
-        except KafkaException as error:
-            _raise(error)
 
     def consume(self, max_messages: int, timeout: float) -> tuple[pa.RecordBatch, list]:
-        try:
+        with _translated():
             messages = self._live().consume(max_messages, timeout)
-        except KafkaException as error:
-            _raise(error)
         batch, failed = messages_to_batch(messages)
         self._raise_callback_error()
         return batch, [KafkaClientError.of(m.error(), m.topic(), m.partition()) for m in failed]
 
     def assignment(self) -> list[TopicPartition]:
-        try:
+        with _translated():
             return _ours(self._live().assignment())
-        except KafkaException as error:
-            _raise(error)
 
     def commit(self, offsets: Mapping[TopicPartition, int]) -> None:
         if not offsets:
             return
-        try:
+        with _translated():
             results = self._live().commit(offsets=_theirs(None, offsets), asynchronous=False)
-        except KafkaException as error:
-            _raise(error)
         for result in results or ():
             if result.error is not None:
                 raise KafkaClientError.of(result.error, result.topic, result.partition)
 
     def committed(self, partitions: Sequence[TopicPartition],
                   timeout: float) -> dict[TopicPartition, int | None]:
-        try:
+        with _translated():
             results = self._live().committed(_theirs(partitions), timeout)
-        except KafkaException as error:
-            _raise(error)
         return {TopicPartition(r.topic, r.partition):
                 None if r.offset == OFFSET_INVALID else r.offset for r in results}
 
     def seek(self, offsets: Mapping[TopicPartition, int]) -> None:
         consumer = self._live()
         for tp in _theirs(None, offsets):
-            try:
+            with _translated():
                 consumer.seek(tp)
-            except KafkaException as error:
-                _raise(error)
 
     def pause(self, partitions: Sequence[TopicPartition]) -> None:
-        try:
+        with _translated():
             self._live().pause(_theirs(partitions))
-        except KafkaException as error:
-            _raise(error)
 
     def resume(self, partitions: Sequence[TopicPartition]) -> None:
-        try:
+        with _translated():
             self._live().resume(_theirs(partitions))
-        except KafkaException as error:
-            _raise(error)
 
     def close(self) -> None:
         if self._closed:
             return
         try:
-            self._consumer.close()   # the revoke callback runs here, and may still commit
-        except KafkaException as error:
-            _raise(error)
+            with _translated():
+                self._consumer.close()   # the revoke callback runs here, and may still commit
         finally:
             self._closed = True
         self._raise_callback_error()
@@ -306,10 +293,8 @@ class BatchProducer:
     """See the module docstring: the contract both implementations keep."""
 
     def __init__(self, config: Mapping[str, object]) -> None:
-        try:
+        with _translated():
             self._producer = Producer(dict(config))
-        except KafkaException as error:
-            _raise(error)
         self._closed = False
 
     def _live(self) -> Producer:
