@@ -27,6 +27,13 @@ class Converter(Protocol):
     Both raise :class:`~fastconnect.api.errors.DataError` with ``index`` set to the row that
     failed, so the runtime can name the record's topic/partition/offset or send that one
     record to the dead letter queue. ``topic`` is the topic every row of ``data`` belongs to.
+
+    ``accept_schemaless_structs(accepted)``, optional
+        A converter that reads schemaless objects may have it. The runtime of a sink task
+        calls it once, before the first ``to_connect``, with True when what reads the value
+        column next takes schemaless objects in the struct form (see
+        :mod:`fastconnect.api.schema`); the converter may then return a batch of objects of
+        one shape in that form, saving the pass that would turn its JSON text into it.
     """
 
     def configure(self, configs: Mapping[str, Any], is_key: bool) -> None: ...

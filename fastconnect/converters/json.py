@@ -102,6 +102,11 @@ class JsonConverter:
     def close(self) -> None:
         """Nothing to release."""
 
+    def accept_schemaless_structs(self, accepted: bool) -> None:
+        """With ``accepted``, ``to_connect`` gives schemaless objects of one shape in the
+        struct form (see :mod:`fastconnect.api.schema`) rather than as JSON text."""
+        self._decoder.schemaless_structs = accepted
+
     # --- from_connect: Arrow column -> JSON bytes --------------------------------------------
 
     def from_connect(self, topic: str, field: pa.Field, data: pa.Array) -> pa.Array:

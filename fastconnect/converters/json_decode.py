@@ -29,6 +29,7 @@ from fastconnect.api.schema import (
 )
 from fastconnect.converters.json_common import LRU, MS_PER_DAY, Node, loads
 from fastconnect.converters.json_fast import read_envelopes, read_schemaless
+from fastconnect.converters.json_objects import read_struct
 
 __all__ = ["JsonDecoder"]
 
@@ -85,6 +86,8 @@ class JsonDecoder:
         self._cache = cache
         self._schemas_enable = schemas_enable
         self._replace_null = replace_null
+        # Whether schemaless objects of one shape may come out in the struct form.
+        self.schemaless_structs = False
 
     def to_connect(self, name: str, data: pa.Array) -> tuple[pa.Field, pa.Array]:
         """The column ``name`` read from ``data``, as ``JsonConverter.to_connect`` says."""
@@ -139,6 +142,12 @@ class JsonDecoder:
         return cached
 
     def _schemaless_to_connect(self, name: str, data: pa.Array) -> tuple[pa.Field, pa.Array]:
+        if self.schemaless_structs:
+            # What reads the struct form checks the JSON as it goes: no pass to validate it
+            # first, and none to read the text again after.
+            struct = read_struct(data)
+            if struct is not None:
+                return schemaless_field(name, struct.type), struct
         text = read_schemaless(data)
         if text is not None:
             return schemaless_field(name), pa.ExtensionArray.from_storage(SCHEMALESS_TYPE, text)

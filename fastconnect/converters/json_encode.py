@@ -100,6 +100,21 @@ def _java_scalar(value: Any) -> Any:
     return value if type(value) in _AS_IS else _java_json(value)
 
 
+def _schemaless_values(data: pa.Array) -> list[Any]:
+    """The values of a schemaless column as JSON text reads: from its text, or from the
+    struct form's rows (a Float child, which Cast makes, as ``Float.toString`` prints it)."""
+    if not pa.types.is_struct(data.type):
+        texts = (data.storage if isinstance(data, pa.ExtensionArray) else data).to_pylist()
+        return [loads(text) for text in texts]
+    rows = data.to_pylist()
+    floats = [f.name for f in data.type if pa.types.is_float32(f.type)]
+    for row in rows if floats else ():
+        for name in floats:
+            if row is not None and row[name] is not None:
+                row[name] = _number(java_float_str(row[name]))
+    return rows
+
+
 def _twos_complement(unscaled: int) -> bytes:
     """``BigInteger.toByteArray()``: minimal big-endian two's complement."""
     bits = unscaled.bit_length() if unscaled >= 0 else (~unscaled).bit_length()
@@ -161,9 +176,8 @@ class JsonEncoder:
         else:
             positions = range(len(data))
         if node is None:
-            texts = (data.storage if isinstance(data, pa.ExtensionArray) else data).to_pylist()
             write = _java_top if in_hashmap_order(field) else _java_json
-            payloads = [write(loads(text)) for text in texts]
+            payloads = [write(value) for value in _schemaless_values(data)]
         else:
             payloads = self.encode_valid(node, data, positions.__getitem__)
         for pos, payload in zip(positions, payloads):

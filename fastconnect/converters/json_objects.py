@@ -15,7 +15,7 @@ import pyarrow as pa
 from fastconnect._ext import choose
 from fastconnect.converters import _json_objects_py
 
-__all__ = ["IMPLEMENTATION", "scan_objects"]
+__all__ = ["IMPLEMENTATION", "read_struct", "scan_objects"]
 
 
 class JsonObjectsImplementation(Protocol):
@@ -35,3 +35,14 @@ def scan_objects(data: pa.Array) -> tuple[list[str], list[pa.Array]] | None:
     if not (pa.types.is_string(data.type) or pa.types.is_binary(data.type)):
         data = data.cast(pa.string())
     return _impl.scan_objects(data)
+
+
+def read_struct(data: pa.Array) -> pa.StructArray | None:
+    """``data``'s objects as one struct column (a null row stays null), or None when
+    ``scan_objects`` cannot read them. A column it reads is valid JSON throughout."""
+    found = scan_objects(data)
+    if found is None:
+        return None
+    names, columns = found
+    mask = data.is_null() if data.null_count else None
+    return pa.StructArray.from_arrays(columns, names=names, mask=mask)

@@ -129,6 +129,9 @@ class WorkerSinkTask(WorkerTask):
         self.errors = ErrorHandler(task_id, self._connector_config)
         self._dlq: DeadLetterQueueReporter | None = None
         self._current_raw: pa.RecordBatch | None = None
+        accept = getattr(value_converter, "accept_schemaless_structs", None)
+        if accept is not None:
+            accept(self._chain.reads_value_structs(self.task.ACCEPTS_SCHEMALESS_STRUCTS))
 
     async def _dead_letter_queue(self) -> DeadLetterQueueReporter | None:
         topic = self._connector_config[DLQ_TOPIC_NAME].strip()

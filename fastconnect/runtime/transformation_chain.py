@@ -13,7 +13,7 @@ from typing import Any, Mapping
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fastconnect.api import ConfigError, DataError
+from fastconnect.api import VALUE, ConfigError, DataError
 from fastconnect.api.transform import Predicate, Transformation
 from fastconnect.runtime.conversion import record_error
 from fastconnect.transforms._maps import texts_for
@@ -31,10 +31,14 @@ class _Stage:
     predicate: Predicate | None
     negate: bool
 
+    @property
+    def takes_structs(self) -> bool:
+        return self.transform.ACCEPTS_SCHEMALESS_STRUCTS and (
+            self.predicate is None or self.predicate.ACCEPTS_SCHEMALESS_STRUCTS)
+
     def split(self, batch: pa.RecordBatch) -> list[tuple[pa.RecordBatch, bool]]:
         """``batch`` in runs, each with whether this stage's transform applies to it."""
-        if not (self.transform.ACCEPTS_SCHEMALESS_STRUCTS and (
-                self.predicate is None or self.predicate.ACCEPTS_SCHEMALESS_STRUCTS)):
+        if not self.takes_structs:
             batch = texts_for(batch)
         if self.predicate is None:
             return [(batch, True)]
@@ -141,6 +145,17 @@ class TransformationChain:
         except ConfigError as error:
             raise _prefixed(error, prefix) from None
         return plugin
+
+    def reads_value_structs(self, then: bool) -> bool:
+        """Whether a schemaless value column given to the chain in the struct form is read
+        in that form before anything needs its JSON text: by the first stage that works on
+        values, or, when no stage does, by what takes the chain's output (``then``)."""
+        for stage in self._stages:
+            if not stage.takes_structs:
+                return False
+            if getattr(stage.transform, "COLUMN", None) == VALUE:
+                return True
+        return then
 
     def apply(self, batch: pa.RecordBatch) -> list[pa.RecordBatch]:
         """Run every stage over ``batch``; empty batches are dropped from the result."""

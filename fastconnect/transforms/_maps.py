@@ -25,7 +25,7 @@ from fastconnect.api.java_text import java_hash, java_hashmap_capacity, java_has
 from fastconnect.api.schema import (
     in_hashmap_order, is_schemaless, is_schemaless_struct, schemaless_field,
 )
-from fastconnect.converters.json_objects import scan_objects
+from fastconnect.converters.json_objects import read_struct
 from fastconnect.transforms._fields import Double, Float32, dumps, json_column
 
 __all__ = ["copied_keys", "hashmap_copies", "iteration_keys", "java_number", "java_values",
@@ -91,12 +91,9 @@ def to_struct(field: pa.Field, array: pa.Array) -> tuple[pa.Field, pa.StructArra
     """The struct form of a schemaless JSON text column, if all its objects have one shape."""
     if not is_schemaless(field) or is_schemaless_struct(field) or array.null_count == len(array):
         return None
-    found = scan_objects(array)
-    if found is None:
+    struct = read_struct(array)
+    if struct is None:
         return None
-    names, columns = found
-    mask = array.is_null() if array.null_count else None
-    struct = pa.StructArray.from_arrays(columns, names=names, mask=mask)
     return schemaless_field(field.name, struct.type,
                             hashmap_order=in_hashmap_order(field)), struct
 

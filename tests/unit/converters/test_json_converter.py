@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 from fastconnect.api.errors import ConfigError, DataError
 from fastconnect.api.schema import (
     DECIMAL, SCHEMALESS_TYPE, connect_schema_to_field, field_to_connect_schema, is_schemaless,
-    schemaless_field,
+    is_schemaless_struct, schemaless_field,
 )
 from fastconnect.converters.json import JsonConverter
+from fastconnect.transforms._maps import to_struct
 
 TOPIC = "topic"
 UTC = datetime.timezone.utc
@@ -509,10 +510,12 @@ json_values = st.recursive(
 )
 
 
+@pytest.mark.parametrize("structs", [False, True], ids=["text", "structs-accepted"])
 @settings(max_examples=200, deadline=None)
 @given(st.lists(json_values, min_size=1, max_size=8))
-def test_schemaless_json_round_trips_through_to_and_from_connect(values):
+def test_schemaless_json_round_trips_through_to_and_from_connect(structs, values):
     json_converter = converter(**{"schemas.enable": "false"})
+    json_converter.accept_schemaless_structs(structs)
     raw = pa.array([orjson.dumps(v) for v in values], pa.binary())
     field, column = json_converter.to_connect(TOPIC, raw)
     out = json_converter.from_connect(TOPIC, field, column).to_pylist()
@@ -532,3 +535,64 @@ def test_schemaless_envelopes_round_trip(values):
     out = json_converter.from_connect(TOPIC, field, column).to_pylist()
     for value, written in zip(values, out):
         assert (written is None) if value is None else orjson.loads(written)["payload"] == value
+
+
+# --- the struct form, where what follows the converter takes it ------------------------------
+
+def schemaless_converter(structs: bool) -> JsonConverter:
+    instance = converter(**{"schemas.enable": "false"})
+    instance.accept_schemaless_structs(structs)
+    return instance
+
+
+def test_accepting_structs_reads_objects_of_one_shape_into_the_struct_form():
+    raw = pa.array([b'{"id":1,"user":"a","price":1.5,"ok":true}', None,
+                    b' {"id":-2, "user":"caf\\u00e9", "price":2.0, "ok":false} '], pa.binary())
+    text_field, text = schemaless_converter(False).to_connect(TOPIC, raw)
+    field, column = schemaless_converter(True).to_connect(TOPIC, raw)
+    assert is_schemaless_struct(field) and not is_schemaless_struct(text_field)
+    # The same column the SMTs would make of the JSON text, in one pass.
+    assert (field, column) == to_struct(text_field, text)
+    assert column.to_pylist() == [{"id": 1, "user": "a", "price": 1.5, "ok": True}, None,
+                                  {"id": -2, "user": "caf\u00e9", "price": 2.0, "ok": False}]
+
+
+@pytest.mark.parametrize("rows", [
+    pytest.param([b'{"a":1}', b'{"b":1}'], id="two-shapes"),
+    pytest.param([b'{"a":1}', b'{"a":1.5}'], id="long-and-double"),
+    pytest.param([b'{"a":1}', b"null"], id="json-null"),
+    pytest.param([b'{"a":1}', b"  "], id="blank"),
+    pytest.param([b'{"a":{"b":1}}'], id="nested"),
+    pytest.param([b"[1,2]", b'"text"'], id="not-objects"),
+])
+def test_accepting_structs_keeps_json_text_for_what_one_struct_cannot_hold(rows):
+    raw = pa.array(rows, pa.binary())
+    expected = schemaless_converter(False).to_connect(TOPIC, raw)
+    assert schemaless_converter(True).to_connect(TOPIC, raw) == expected
+    assert is_schemaless(expected[0]) and not is_schemaless_struct(expected[0])
+
+
+@pytest.mark.parametrize("bad", [b'{"a":1', b'{"a":01}', b'{"a":"\xff"}', b'{"a":1}x'])
+def test_accepting_structs_still_fails_at_the_bad_row(bad):
+    raw = pa.array([b'{"a":1}', b'{"a":2}', bad], pa.binary())
+    errors = []
+    for structs in (False, True):
+        with pytest.raises(DataError) as info:
+            schemaless_converter(structs).to_connect(TOPIC, raw)
+        errors.append((info.value.index, str(info.value)))
+    assert errors[0] == errors[1] and errors[0][0] == 2
+
+
+def test_struct_form_is_written_back_as_its_json_text_would_be():
+    raw = pa.array([b'{"b":"x","a":1,"c":-0.0,"d":1e7}', None, b'{"b":"y","a":2,"c":1.5,"d":0.1}'],
+                   pa.binary())
+    reading = schemaless_converter(True)
+    field, column = reading.to_connect(TOPIC, raw)
+    assert is_schemaless_struct(field)
+    assert reading.from_connect(TOPIC, field, column).to_pylist() == \
+        schemaless_converter(False).from_connect(
+            TOPIC, *schemaless_converter(False).to_connect(TOPIC, raw)).to_pylist()
+    # A Float child (Cast makes them) is written as Float.toString prints it.
+    floats = pa.StructArray.from_arrays([pa.array([0.1, None], pa.float32())], names=["f"])
+    written = reading.from_connect(TOPIC, schemaless_field("value", floats.type), floats)
+    assert written.to_pylist() == [b'{"f":0.1}', b'{"f":null}']

@@ -106,3 +106,35 @@ def test_bad_transform_configs_name_the_full_key(config, key, fragment):
         chain(config)
     assert caught.value.key == key
     assert fragment in str(caught.value)
+
+
+T = "org.apache.kafka.connect.transforms."
+STAGES = {
+    "rename": {"type": T + "ReplaceField$Value", "renames": "a:b"},
+    "key-rename": {"type": T + "ReplaceField$Key", "renames": "a:b"},
+    "filter-tombstones": {"type": T + "Filter", "predicate": "tomb"},
+    "flatten": {"type": T + "Flatten$Value"},
+}
+
+
+def staged(*names: str) -> TransformationChain:
+    config = {"transforms": ",".join(f"s{i}" for i in range(len(names))),
+              "predicates": "tomb", "predicates.tomb.type": "RecordIsTombstone"}
+    for i, name in enumerate(names):
+        config.update({f"transforms.s{i}.{k}": v for k, v in STAGES[name].items()})
+    return chain(config)
+
+
+@pytest.mark.parametrize("names, then, expected", [
+    ((), True, True),
+    ((), False, False),
+    (("rename",), False, True),             # the first stage on values takes structs
+    (("key-rename", "rename"), False, True),
+    (("filter-tombstones", "rename"), False, True),
+    (("key-rename",), True, True),          # no stage reads values: the sink decides
+    (("key-rename",), False, False),
+    (("flatten", "rename"), True, False),   # Flatten needs the JSON text first
+    (("rename", "flatten"), False, True),
+])
+def test_chain_says_whether_values_are_read_in_the_struct_form_first(names, then, expected):
+    assert staged(*names).reads_value_structs(then) is expected
