@@ -1,17 +1,19 @@
 """WorkerSinkTask: consume, convert, put, and commit offsets after the sink flushed.
 
 Every call into the consumer runs on one dedicated thread, so the event loop never blocks
-in librdkafka. The consumer hands over whole ``RAW_SCHEMA`` batches
-(:mod:`fastconnect.runtime.kafka_client`). Rebalance callbacks fire on that thread, inside
-``consume``; they hand the work (``open``, ``pre_commit`` + ``close``) to the loop and wait
-for it, so partitions are committed with what the sink durably wrote before they move to
-another worker.
+in librdkafka; that thread consumes the next batch while the loop delivers the current one.
+The consumer hands over whole ``RAW_SCHEMA`` batches (:mod:`fastconnect.runtime.kafka_client`).
+Rebalance callbacks fire on that thread, inside ``consume``; they hand the work (``open``,
+``pre_commit`` + ``close``) to the loop and wait for it, and for the delivery in progress,
+so partitions are committed with what the sink durably wrote before they move to another
+worker.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import time
 from typing import Any, Mapping
 
@@ -93,6 +95,15 @@ class ErrantRecordReporter:
         owner.errors.report(Failure(Stage.TASK_PUT, plugin_name(owner.task), error, record))
 
 
+def partition_offsets(raw: pa.RecordBatch, aggregate: str) -> dict[TopicPartition, int]:
+    """The lowest (``"min"``) or highest (``"max"``) offset of each partition in ``raw``."""
+    table = pa.table({TOPIC: raw.column(TOPIC).dictionary_decode(),
+                      PARTITION: raw.column(PARTITION), OFFSET: raw.column(OFFSET)})
+    found = table.group_by([TOPIC, PARTITION]).aggregate([(OFFSET, aggregate)])
+    return {TopicPartition(topic, partition): offset
+            for topic, partition, offset in zip(*(c.to_pylist() for c in found.columns))}
+
+
 def subscription(config: Mapping[str, str]) -> list[str]:
     """What the consumer subscribes to: the ``topics`` list, or ``topics.regex``."""
     regex = (config.get(TOPICS_REGEX) or "").strip()
@@ -129,6 +140,7 @@ class WorkerSinkTask(WorkerTask):
         self.errors = ErrorHandler(task_id, self._connector_config)
         self._dlq: DeadLetterQueueReporter | None = None
         self._current_raw: pa.RecordBatch | None = None
+        self._delivering = asyncio.Lock()
         accept = getattr(value_converter, "accept_schemaless_structs", None)
         if accept is not None:
             accept(self._chain.reads_value_structs(self.task.ACCEPTS_SCHEMALESS_STRUCTS))
@@ -169,21 +181,52 @@ class WorkerSinkTask(WorkerTask):
 
     async def _execute(self) -> None:
         next_commit = time.monotonic() + self._flush_interval
-        while not self._stopping.is_set():
-            await self._apply_pending_calls()
-            raw, errors = await self._call(self._consumer.consume, MAX_BATCH, POLL_TIMEOUT)
-            for error in errors:
-                self._consumer_error(error)
-            if raw.num_rows:
-                started = time.perf_counter()
-                await self._deliver(raw)
-                self.batch_seconds.append(time.perf_counter() - started)
-                self.records_consumed += raw.num_rows
-            if self.commit_requested or time.monotonic() >= next_commit:
-                self.commit_requested = False
-                await self._commit()
-                next_commit = time.monotonic() + self._flush_interval
+        ahead: asyncio.Future | None = None  # the next batch, consumed during a delivery
+        try:
+            while not self._stopping.is_set():
+                await self._apply_pending_calls()
+                raw, errors = await (ahead or self._consume())
+                ahead = None
+                for error in errors:
+                    self._consumer_error(error)
+                if raw.num_rows:
+                    # The consumer copies the next batch out of librdkafka, without the GIL,
+                    # while this one is delivered.
+                    ahead = self._consume()
+                    started = time.perf_counter()
+                    await self._deliver(raw)
+                    self.batch_seconds.append(time.perf_counter() - started)
+                    self.records_consumed += raw.num_rows
+                    if self.pending_calls:
+                        # The task paused, resumed or rewound partitions during put(): what
+                        # was consumed meanwhile is handed back, to come again after.
+                        raw, errors = await ahead
+                        ahead = None
+                        await self._hand_back(raw, errors)
+                if self.commit_requested or time.monotonic() >= next_commit:
+                    self.commit_requested = False
+                    await self._commit()
+                    next_commit = time.monotonic() + self._flush_interval
+        finally:
+            if ahead is not None:  # consumed, never delivered, so never committed
+                with contextlib.suppress(Exception):
+                    await ahead
         await self._commit()
+
+    def _consume(self) -> asyncio.Future:
+        """The next batch and the consumer's errors, consumed on the consumer thread."""
+        return self._loop.run_in_executor(self._thread, self._consumer.consume, MAX_BATCH,
+                                          POLL_TIMEOUT)
+
+    async def _hand_back(self, raw: pa.RecordBatch, errors: list[KafkaClientError]) -> None:
+        """Seek back to the first offset of each assigned partition of ``raw``."""
+        for error in errors:
+            self._consumer_error(error)
+        if raw.num_rows:
+            offsets = {tp: offset for tp, offset in partition_offsets(raw, "min").items()
+                       if tp in self.assignment}
+            if offsets:
+                await self._call(self._consumer.seek, offsets)
 
     async def _apply_pending_calls(self) -> None:
         """Carry out the pause/resume/seek requests the task made through its context."""
@@ -192,13 +235,14 @@ class WorkerSinkTask(WorkerTask):
             await self._call(getattr(self._consumer, what), partitions)
 
     async def _deliver(self, raw: pa.RecordBatch) -> None:
-        self._current_raw = raw
-        self.count_bytes(raw)
-        for converted in await self._convert(raw):
-            for batch in await self._chain.apply_guarded(converted, self.errors):
-                await self._put(batch)
-        # Filtered and failed records count as processed: their offsets advance too.
-        self._advance_positions(raw)
+        async with self._delivering:
+            self._current_raw = raw
+            self.count_bytes(raw)
+            for converted in await self._convert(raw):
+                for batch in await self._chain.apply_guarded(converted, self.errors):
+                    await self._put(batch)
+            # Filtered and failed records count as processed: their offsets advance too.
+            self._advance_positions(raw)
 
     async def _convert(self, raw: pa.RecordBatch) -> list[pa.RecordBatch]:
         """Keys then values from bytes to Connect data; bad records go to the ErrorHandler."""
@@ -281,11 +325,8 @@ class WorkerSinkTask(WorkerTask):
             tp = TopicPartition(topics.dictionary[0].as_py(), lowest.as_py())
             self._positions[tp] = pc.max(raw.column(OFFSET)).as_py() + 1
             return
-        table = pa.table({TOPIC: raw.column(TOPIC).dictionary_decode(),
-                          PARTITION: raw.column(PARTITION), OFFSET: raw.column(OFFSET)})
-        last = table.group_by([TOPIC, PARTITION]).aggregate([(OFFSET, "max")])
-        for topic, partition, offset in zip(*(c.to_pylist() for c in last.columns)):
-            self._positions[TopicPartition(topic, partition)] = offset + 1
+        for tp, offset in partition_offsets(raw, "max").items():
+            self._positions[tp] = offset + 1
 
     async def _commit(self, partitions: set[TopicPartition] | None = None) -> None:
         """Let the sink flush, then commit what it says is safe."""
@@ -301,9 +342,16 @@ class WorkerSinkTask(WorkerTask):
             await self._call(self._consumer.commit, offsets)
             self.log.debug("Committed offsets %s", {str(tp): off for tp, off in safe.items()})
 
-    # Rebalance callbacks run on the consumer thread, inside consume(); the loop is free.
+    # Rebalance callbacks run on the consumer thread, inside consume(), which may be the
+    # consume of the next batch while the loop delivers one: their work waits for that
+    # delivery to end, so the task never sees open/close/pre_commit in the middle of a put.
     def _run_on_loop(self, coroutine) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
+        return asyncio.run_coroutine_threadsafe(self._between_batches(coroutine),
+                                                self._loop).result()
+
+    async def _between_batches(self, coroutine) -> Any:
+        async with self._delivering:
+            return await coroutine
 
     def _on_assign(self, partitions: list[TopicPartition]) -> None:
         assigned = set(partitions)
