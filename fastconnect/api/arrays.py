@@ -1,6 +1,7 @@
-"""Arrow string/binary arrays for connectors that write bytes: zero-copy views, and
-row-wise concatenation (:func:`concat_elementwise`, compiled where built; its twin and
-specification is :mod:`fastconnect.api._arrays_py`)."""
+"""Arrow string/binary arrays for connectors that write bytes: zero-copy views, row-wise
+concatenation (:func:`concat_elementwise`) and Java's text of common doubles
+(:func:`plain_double_texts`), compiled where built; their twin and specification is
+:mod:`fastconnect.api._arrays_py`."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import pyarrow as pa
 from fastconnect._ext import choose
 from fastconnect.api import _arrays_py
 
-__all__ = ["value_offsets", "concatenated_values", "concat_elementwise"]
+__all__ = ["value_offsets", "concatenated_values", "concat_elementwise", "plain_double_texts"]
 
-concat_elementwise = choose("arrays", _arrays_py)[0].concat_elementwise
+_impl = choose("arrays", _arrays_py)[0]
+concat_elementwise = _impl.concat_elementwise
+plain_double_texts = _impl.plain_double_texts
 
 
 def value_offsets(array: pa.Array) -> memoryview:

@@ -21,7 +21,7 @@ from typing import Any, Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fastconnect.api.arrays import concat_elementwise
+from fastconnect.api.arrays import concat_elementwise, plain_double_texts
 
 __all__ = [
     "decimal_unscaled", "epoch_millis", "java_big_decimal_str", "java_double_str",
@@ -270,10 +270,25 @@ def java_hashmap_capacity(constructor: str, size: int) -> int:
 
 def java_float_texts(values: pa.Array, single: bool = False) -> pa.StringArray:
     """``Double.toString`` (``Float.toString`` if ``single``) of each value of a float array.
-    Between 1e-3 and 1e7 Java's digits are Python's ``repr``, and so Arrow's text (the
-    shortest digits that read back) with ``.0`` after integral values; zeros too. Other
-    values, and all floats, go through :func:`java_double_str`/:func:`java_float_str` one by
-    one."""
+
+    Most doubles are written in one compiled pass (:func:`~fastconnect.api.arrays.
+    plain_double_texts`: plain notation, up to 15 digits). The rest, and floats: between
+    1e-3 and 1e7 Java's digits are Python's ``repr``, and so Arrow's text (the shortest
+    digits that read back) with ``.0`` after integral values; zeros too. Other values go
+    through :func:`java_double_str`/:func:`java_float_str` one by one."""
+    if not single and pa.types.is_float64(values.type):
+        text = plain_double_texts(values)
+        missing = text.null_count - values.null_count
+        if missing == 0:
+            return text
+        if missing < len(values):
+            left = pc.and_(text.is_null(), values.is_valid())
+            rest = _java_float_texts(values.filter(left), single)
+            return pc.replace_with_mask(text, left, rest)
+    return _java_float_texts(values, single)
+
+
+def _java_float_texts(values: pa.Array, single: bool) -> pa.StringArray:
     text = values.cast(pa.string())
     if single:
         rare = values.is_valid()

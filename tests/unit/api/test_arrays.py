@@ -1,4 +1,4 @@
-"""concat_elementwise: the compiled function against its twin (Arrow's own kernel)."""
+"""concat_elementwise and plain_double_texts: the compiled functions against their twins."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fastconnect.api import _arrays_py, arrays
+from fastconnect.api.java_text import java_double_str, java_float_texts
 
 # The tests need the compiled module: a build that failed must fail them, not skip them.
 from fastconnect._ext import arrays as _compiled
@@ -70,5 +71,44 @@ def test_refuses_no_arrays_and_unequal_lengths(implementation):
         implementation.concat_elementwise(pa.array(["a"]), pa.array(["b", "c"]))
 
 
-def test_the_compiled_function_is_the_one_used():
+def test_the_compiled_functions_are_the_ones_used():
     assert arrays.concat_elementwise is _compiled.concat_elementwise
+    assert arrays.plain_double_texts is _compiled.plain_double_texts
+
+
+# --- plain_double_texts ---------------------------------------------------------------------
+
+# Doubles of every kind: short decimals (what data mostly holds), arithmetic results with
+# 16-17 digits, the edges of plain notation, integers, zeros, and any double at all.
+SHORT_DECIMALS = st.builds(lambda digits, k, sign: sign * digits / 10 ** k,
+                           st.integers(0, 10**15), st.integers(0, 18), st.sampled_from([1, -1]))
+EDGES = st.sampled_from([1e-3, 0.0009999999999999998, 1e7, 9999999.999999998, 1e7 - 0.5,
+                         0.1 + 0.2, 1 / 3, 2 / 3, 0.0, -0.0, 123456789012345e-8,
+                         1234567.890123456, 999999999999999e-9, 0.001000000000000001])
+DOUBLES = st.one_of(SHORT_DECIMALS, EDGES, st.floats(allow_nan=True, allow_infinity=True),
+                    st.floats(1e-3, 1e7), st.integers(-10**7, 10**7).map(float))
+
+
+@SETTINGS
+@given(values=st.lists(st.one_of(st.none(), DOUBLES), max_size=20), skip=st.integers(0, 3))
+def test_compiled_plain_double_texts_is_its_twin_and_javas_text(values, skip):
+    array = pa.array(values, pa.float64()).slice(min(skip, len(values)))
+    compiled = _compiled.plain_double_texts(array).to_pylist()
+    assert compiled == _arrays_py.plain_double_texts(array).to_pylist()
+    for x, text in zip(array.to_pylist(), compiled):
+        if text is not None:
+            assert text == java_double_str(x)
+
+
+def test_plain_double_texts_leaves_to_others_what_it_cannot_write():
+    values = [1.5, 0.1 + 0.2, 1e7, 1e-4, float("nan"), float("inf"), None, -0.0, 1234567.0]
+    for implementation in (_compiled, _arrays_py):
+        assert implementation.plain_double_texts(pa.array(values)).to_pylist() == \
+            ["1.5", None, None, None, None, None, None, "-0.0", "1234567.0"]
+
+
+def test_java_float_texts_writes_every_double_as_java_does():
+    values = [1.5, 0.1 + 0.2, 1e7, 1e-4, float("nan"), float("-inf"), None, -0.0, 100.0, 1e21]
+    texts = java_float_texts(pa.array(values)).to_pylist()
+    assert texts == [None if x is None else java_double_str(x) for x in values]
+    assert texts[:4] == ["1.5", "0.30000000000000004", "1.0E7", "1.0E-4"]
