@@ -97,6 +97,19 @@ cdef Py_ssize_t _unescape(const uint8_t *s, Py_ssize_t n, uint8_t *out) noexcept
     return o
 
 
+cdef inline bint _spelled_as(const Key *key, const uint8_t *s, Py_ssize_t i,
+                             Py_ssize_t n) noexcept nogil:
+    # Whether s[i:] holds the key's raw text and then its closing quote (most rows spell
+    # their keys as the first row did: no need to scan and compare them apart).
+    cdef Py_ssize_t j
+    if i + key.size >= n or s[i + key.size] != 0x22:
+        return False
+    for j in range(key.size):
+        if s[i + j] != key.text[j]:
+            return False
+    return True
+
+
 cdef bint _same_key(const Key *key, const uint8_t *s, Py_ssize_t n,
                     uint8_t *scratch) noexcept nogil:
     # Whether the raw key s[0:n] names the same key as `key` once both are decoded.
@@ -125,15 +138,18 @@ cdef int _object(const uint8_t *s, Py_ssize_t n, Key *keys, Py_ssize_t *count, b
     while True:
         if i >= n or s[i] != 0x22:
             return -1
-        end = _string(s, i, n)
-        if end < 0:
-            return -1
-        if first:
-            if k >= _MAX_KEYS:
+        if not first and k < count[0] and _spelled_as(&keys[k], s, i + 1, n):
+            end = i + keys[k].size + 2   # the first row's key, byte for byte: valid
+        else:
+            end = _string(s, i, n)
+            if end < 0:
                 return -1
-            keys[k].text, keys[k].size = s + i + 1, end - i - 2
-        elif k >= count[0] or not _same_key(&keys[k], s + i + 1, end - i - 2, scratch):
-            return -1
+            if first:
+                if k >= _MAX_KEYS:
+                    return -1
+                keys[k].text, keys[k].size = s + i + 1, end - i - 2
+            elif k >= count[0] or not _same_key(&keys[k], s + i + 1, end - i - 2, scratch):
+                return -1
         i = _ws(s, end, n)
         if i >= n or s[i] != 0x3A:
             return -1
