@@ -11,10 +11,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 
-from fastconnect.api import ConnectError
+# pyarrow loads numpy, whose OpenBLAS starts a thread per core that spins for a while: about
+# 0.1 s of CPU at each start, taken from the broker and librdkafka on a small machine. The
+# worker never calls BLAS. (Set before numpy is imported; a user's setting wins.)
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from fastconnect.api import ConnectError  # noqa: E402
 
 log = logging.getLogger("fastconnect")
 

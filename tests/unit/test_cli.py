@@ -1,5 +1,6 @@
 """The command line refuses bad input with one line naming the key or resource."""
 
+import os
 import socket
 import subprocess
 import sys
@@ -103,3 +104,25 @@ def test_unreachable_broker(tmp_path):
         str(connector_file(tmp_path, f"name=x\nconnector.class=FileStreamSource\ntopic=t\n"
                                      f"file={source}\n")))
     assert_one_line_error(result, "bootstrap.servers", bootstrap)
+
+
+OPENBLAS_THREADS = """
+import ctypes, fastconnect.cli
+path = next(line.split()[-1] for line in open("/proc/self/maps") if "openblas" in line)
+library = ctypes.CDLL(path)
+names = ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_",
+         "openblas_get_num_threads")
+print(next(getattr(library, n)() for n in names if hasattr(library, n)))
+"""
+
+
+@pytest.mark.parametrize("given, expected", [(None, "1"), ("2", "2")])
+def test_openblas_runs_one_thread_unless_the_user_says(given, expected):
+    # Asked of OpenBLAS itself (numpy's, loaded by pyarrow): the setting must precede it.
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    out = subprocess.run([sys.executable, "-c", OPENBLAS_THREADS], capture_output=True,
+                         text=True, env=env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == expected
