@@ -12,7 +12,7 @@ import time
 import uuid
 from pathlib import Path
 
-from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
 SAMPLE_S = 0.05  # progress and RSS are sampled this often
@@ -155,6 +155,17 @@ def create_topic(bootstrap: str, topic: str) -> None:
             return
         time.sleep(0.05)
     raise RuntimeError(f"topic {topic} has no leader after 30s")
+
+
+def delete_topic(bootstrap: str, topic: str) -> None:
+    """Delete a run's topic, so that every run meets the broker as the first did."""
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    for future in admin.delete_topics([topic], operation_timeout=30).values():
+        try:
+            future.result(60)
+        except KafkaException as error:  # a run that failed before making it
+            if error.args[0].code() != KafkaError.UNKNOWN_TOPIC_OR_PART:
+                raise
 
 
 def produce_all(producer: Producer, topic: str, values: list[bytes]) -> None:

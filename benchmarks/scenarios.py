@@ -143,14 +143,25 @@ def run(ctx: Context, scenario: Scenario, contender: str, rep: int) -> dict:
 def _run(ctx: Context, scenario: Scenario, contender: str, rep: int) -> dict:
     run_dir = ctx.work / f"{scenario.name}-{contender}-{rep}"
     run_dir.mkdir()
+    name = measure.unique(f"bench-{scenario.name.lower()}-{contender}")
+    if scenario.kind != "source":
+        return _run_one(ctx, scenario, contender, run_dir, name)
+    # Each source run writes a fresh topic (200 MB at the defaults); deleted after the run,
+    # the broker's log does not grow run after run under the contenders that come later.
+    try:
+        return _run_one(ctx, scenario, contender, run_dir, name)
+    finally:
+        measure.delete_topic(ctx.bootstrap, name)
+
+
+def _run_one(ctx: Context, scenario: Scenario, contender: str, run_dir: Path,
+             name: str) -> dict:
     if contender in FLOORS:
         produce, consume = FLOORS[contender]
         if scenario.kind == "source":
-            return produce(ctx.bootstrap, measure.unique(f"bench-s1-{contender}"),
-                           ctx.values[scenario.name], ctx.end)
+            return produce(ctx.bootstrap, name, ctx.values[scenario.name], ctx.end)
         return consume(ctx.bootstrap, ctx.topics[scenario.name], ctx.records, ctx.timeout)
 
-    name = measure.unique(f"bench-{scenario.name.lower()}-{contender}")
     worker = {"bootstrap.servers": ctx.bootstrap, **scenario.worker,
               "offset.storage.file.filename": str(run_dir / "offsets"),
               "offset.flush.interval.ms": "10000",
