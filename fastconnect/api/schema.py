@@ -352,8 +352,8 @@ def format_values(field: pa.Field, array: pa.Array) -> pa.Array:
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     t = array.type
-    if pa.types.is_null(t):   # a source's absent keys: nothing to render, row by row
-        return pa.nulls(len(array), pa.string())
+    if pa.types.is_null(t) or array.null_count == len(array):
+        return pa.nulls(len(array), pa.string())  # a source's absent keys: nothing to render
     if is_schemaless_struct(field):
         return _java_maps(field, array)
     if _is_text(t) and not is_schemaless(field):
