@@ -184,9 +184,19 @@ class WorkerSinkTask(WorkerTask):
         ahead: asyncio.Future | None = None  # the next batch, consumed during a delivery
         try:
             while not self._stopping.is_set():
-                await self._apply_pending_calls()
+                # The task may pause, resume or rewind partitions while a batch is consumed
+                # (in put, or in open during a rebalance): that batch is handed back, to come
+                # again once those requests are carried out.
+                if self.pending_calls:
+                    if ahead is not None:
+                        await self._hand_back(*await ahead)
+                        ahead = None
+                    await self._apply_pending_calls()
                 raw, errors = await (ahead or self._consume())
                 ahead = None
+                if self.pending_calls:
+                    await self._hand_back(raw, errors)
+                    continue
                 for error in errors:
                     self._consumer_error(error)
                 if raw.num_rows:
@@ -197,12 +207,6 @@ class WorkerSinkTask(WorkerTask):
                     await self._deliver(raw)
                     self.batch_seconds.append(time.perf_counter() - started)
                     self.records_consumed += raw.num_rows
-                    if self.pending_calls:
-                        # The task paused, resumed or rewound partitions during put(): what
-                        # was consumed meanwhile is handed back, to come again after.
-                        raw, errors = await ahead
-                        ahead = None
-                        await self._hand_back(raw, errors)
                 if self.commit_requested or time.monotonic() >= next_commit:
                     self.commit_requested = False
                     await self._commit()
