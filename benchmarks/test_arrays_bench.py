@@ -3,6 +3,8 @@
 
 Two shapes from the hot path: a schemaless map of nine keys rendered as ``{k1=v1, ...}``
 (nineteen pieces a row, 200,000 rows), and 1,000,000 lines of 200 bytes given their newline.
+And Java's text of 1,000,000 doubles (``java_float_texts``): the compiled pass
+(``plain_double_texts``) against Arrow's cast to text and the kernels that make it Java's.
 Each result's ``extra_info`` holds rows/s; run with
 ``python -m pytest benchmarks/test_arrays_bench.py``.
 """
@@ -51,4 +53,24 @@ def test_render_maps(benchmark, implementation, map_pieces):
 def test_add_newlines(benchmark, implementation, lines):
     out = benchmark(implementation.concat_elementwise, lines, "\n")
     assert len(out) == len(lines) and out[0].as_py().endswith("x\n")
+    benchmark.extra_info["rows_per_s"] = round(len(out) / benchmark.stats.stats.median)
+
+
+# --- Double.toString of a column: plain_double_texts against Arrow's cast and the fixes ------
+
+@pytest.fixture(scope="module")
+def prices() -> pa.Array:
+    """1,000,000 doubles as data holds them: short decimals (S3's price is i % 1000 / 8)."""
+    return pa.array([(i % 1000) / 8 for i in range(1_000_000)], pa.float64())
+
+
+@pytest.mark.parametrize("path", ["arrow-kernels", "compiled"])
+def test_double_texts(benchmark, path, prices):
+    from fastconnect.api import java_text
+
+    if path == "arrow-kernels":
+        out = benchmark(java_text._java_float_texts, prices, False)
+    else:
+        out = benchmark(java_text.java_float_texts, prices)
+    assert out[1].as_py() == "0.125" and out[8].as_py() == "1.0"
     benchmark.extra_info["rows_per_s"] = round(len(out) / benchmark.stats.stats.median)
