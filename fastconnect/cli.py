@@ -16,9 +16,9 @@ import signal
 import sys
 
 # Set before pyarrow (and the numpy it loads) start; a user's own settings win.
-# - numpy's OpenBLAS starts a thread per core that spins for a while: about 0.1 s of CPU at
-#   each start, taken from the broker and librdkafka on a small machine. The worker never
-#   calls BLAS.
+# - pyarrow loads numpy when it is installed, and numpy's OpenBLAS starts a thread per core
+#   that spins for a while: about 0.1 s of CPU at each start, taken from the broker and
+#   librdkafka on a small machine. The worker never calls BLAS.
 # - Arrow's buffers from jemalloc rather than mimalloc (pyarrow's default): measured over
 #   1M records, peak RSS in S2 89 MB against 93-130 MB, in S3 138 against 153-160, at the
 #   same rate: jemalloc hands freed batches back to the system as the worker goes.

@@ -1,5 +1,6 @@
 """The command line refuses bad input with one line naming the key or resource."""
 
+import importlib.util
 import os
 import socket
 import subprocess
@@ -116,6 +117,8 @@ print(next(getattr(library, n)() for n in names if hasattr(library, n)))
 """
 
 
+@pytest.mark.skipif(importlib.util.find_spec("numpy") is None,
+                    reason="numpy is not installed (pyarrow does not need it): no OpenBLAS")
 @pytest.mark.parametrize("given, expected", [(None, "1"), ("2", "2")])
 def test_openblas_runs_one_thread_unless_the_user_says(given, expected):
     # Asked of OpenBLAS itself (numpy's, loaded by pyarrow): the setting must precede it.
