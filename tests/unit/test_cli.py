@@ -1,6 +1,5 @@
 """The command line refuses bad input with one line naming the key or resource."""
 
-import importlib.util
 import os
 import socket
 import subprocess
@@ -108,27 +107,29 @@ def test_unreachable_broker(tmp_path):
 
 
 OPENBLAS_THREADS = """
-import ctypes, fastconnect.cli
-path = next(line.split()[-1] for line in open("/proc/self/maps") if "openblas" in line)
-library = ctypes.CDLL(path)
-names = ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_",
-         "openblas_get_num_threads")
-print(next(getattr(library, n)() for n in names if hasattr(library, n)))
+import ctypes, os, fastconnect.cli
+print(os.environ["OPENBLAS_NUM_THREADS"])
+# Where numpy is installed pyarrow has loaded it, and its OpenBLAS says how many threads it
+# runs (a fresh install has no numpy: then the setting waits for whoever loads it).
+path = next((line.split()[-1] for line in open("/proc/self/maps") if "openblas" in line), None)
+if path is not None:
+    library = ctypes.CDLL(path)
+    names = ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_",
+             "openblas_get_num_threads")
+    print(next(getattr(library, n)() for n in names if hasattr(library, n)))
 """
 
 
-@pytest.mark.skipif(importlib.util.find_spec("numpy") is None,
-                    reason="numpy is not installed (pyarrow does not need it): no OpenBLAS")
 @pytest.mark.parametrize("given, expected", [(None, "1"), ("2", "2")])
 def test_openblas_runs_one_thread_unless_the_user_says(given, expected):
-    # Asked of OpenBLAS itself (numpy's, loaded by pyarrow): the setting must precede it.
     env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
     if given is not None:
         env["OPENBLAS_NUM_THREADS"] = given
     out = subprocess.run([sys.executable, "-c", OPENBLAS_THREADS], capture_output=True,
                          text=True, env=env, timeout=60)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == expected
+    answers = out.stdout.split()
+    assert answers and all(answer == expected for answer in answers), answers
 
 
 @pytest.mark.parametrize("given, expected", [(None, "jemalloc"), ("system", "system")])
