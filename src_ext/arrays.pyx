@@ -195,10 +195,16 @@ cdef Py_ssize_t _plain_double(double x, char *out) noexcept nogil:
     return n
 
 
+_MAX_ROWS = INT32_MAX // 25
+
+
 def plain_double_texts(values):
     """See ``fastconnect.api._arrays_py.plain_double_texts``: same contract."""
     if not pa.types.is_float64(values.type):
         return _arrays_py.plain_double_texts(values)
+    if len(values) > _MAX_ROWS:   # the texts' int32 offsets: 25 bytes a value at most
+        return pa.concat_arrays([plain_double_texts(values.slice(start, _MAX_ROWS))
+                                 for start in range(0, len(values), _MAX_ROWS)])
     cdef Py_ssize_t n = len(values), i
     cdef int64_t pos = 0, written
     cdef int64_t offset = values.offset
