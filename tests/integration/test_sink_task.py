@@ -29,14 +29,15 @@ RECORDS = 3 * MAX_BATCH  # several batches, so that one is consumed ahead of eac
 TIMEOUT = 60
 
 
-def fill(bootstrap: str, partitions: int = 1) -> str:
+def fill(bootstrap: str) -> str:
+    """A one-partition topic of RECORDS records."""
     topic = unique("sink-task")
     admin = AdminClient({"bootstrap.servers": bootstrap})
-    admin.create_topics([NewTopic(topic, num_partitions=partitions,
+    admin.create_topics([NewTopic(topic, num_partitions=1,
                                   replication_factor=1)])[topic].result()
     producer = ordered_producer(bootstrap)
     for i in range(RECORDS):
-        producer.produce(topic, str(i).encode(), partition=i % partitions)
+        producer.produce(topic, str(i).encode(), partition=0)
         if i % 1000 == 0:
             producer.poll(0)
     assert producer.flush(30) == 0
