@@ -20,8 +20,8 @@ import sys
 #   that spins for a while: about 0.1 s of CPU at each start, taken from the broker and
 #   librdkafka on a small machine. The worker never calls BLAS.
 # - Arrow's buffers from jemalloc rather than mimalloc (pyarrow's default): measured over
-#   1M records, peak RSS in S2 89 MB against 93-130 MB, in S3 138 against 153-160, at the
-#   same rate: jemalloc hands freed batches back to the system as the worker goes.
+#   1M records, peak RSS in S3 138 MB against 153-160 (S2 126-128 against 130), at the same
+#   rate: jemalloc hands freed batches back to the system as the worker goes.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 
