@@ -57,6 +57,13 @@ iterates, and its top-level numbers as Java holds them (a Double ``-0.0`` stays 
 unmarked, keys stand in document order (Kafka's HashMap order follows from it) and numbers
 as JsonConverter reads them (``-0.0`` is ``0.0``).
 
+JSON has no dates, but Kafka's TimestampConverter puts a ``java.util.Date`` into a schemaless
+map, which FileStreamSink prints as ``Date.toString()`` does. A schemaless JSON text column
+marked ``connect.schemaless.dates`` (a JSON list of top-level keys) holds such a value as
+its epoch milliseconds under each of those keys. SMTs that copy maps carry the mark for the
+keys they keep; one that builds its objects anew without it leaves numbers (the fallback:
+the same milliseconds JsonConverter writes for a Date, where Kafka's refuses it).
+
 A plain Arrow field without metadata maps to the Connect schema its type implies (``string``
 to string, ``int64`` to int64, ``date32`` to Date, ...), ``optional`` being its nullability.
 Arrow types with no Connect twin map to the nearest one: unsigned integers to the next wider
@@ -70,11 +77,12 @@ from __future__ import annotations
 import base64
 import functools
 import json
-from typing import Any
+from typing import Any, Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fastconnect.api._calendar import DAY_MS, EPOCH_JDN, civil_date, fdiv
 from fastconnect.api.arrays import concat_elementwise
 from fastconnect.api.errors import DataError
 from fastconnect.api.java_text import (  # also re-exported: they used to live here
@@ -85,7 +93,8 @@ from fastconnect.api.java_text import (  # also re-exported: they used to live h
 
 __all__ = [
     "DECIMAL", "DATE", "TIME", "TIMESTAMP", "SCHEMALESS_TYPE",
-    "connect_schema_to_field", "field_to_connect_schema", "format_values", "in_hashmap_order",
+    "connect_schema_to_field", "date_keys", "field_to_connect_schema", "format_values",
+    "in_hashmap_order",
     "is_schemaless", "is_schemaless_struct",
     "schemaless_field", "decimal_unscaled", "epoch_millis", "java_double_str", "java_float_str",
     "java_big_decimal_str", "java_hash", "java_hashmap_order", "java_key_hashes",
@@ -101,6 +110,7 @@ NAME, VERSION, DOC = b"connect.name", b"connect.version", b"connect.doc"
 PARAMETERS, DEFAULT = b"connect.parameters", b"connect.default"
 OPTIONAL, SCHEMALESS = b"connect.optional", b"connect.schemaless"
 ORDER = b"connect.schemaless.order"  # b"hashmap": see the module doc
+DATES = b"connect.schemaless.dates"  # keys holding a java.util.Date: see the module doc
 
 #: The Arrow type of a schemaless column: JSON text, one value per row.
 SCHEMALESS_TYPE = pa.json_(pa.string())
@@ -117,13 +127,24 @@ _LOGICAL = {(DATE, "int32"): pa.date32(), (TIME, "int32"): pa.time32("ms"),
 # --- Connect schema (JSON form) -> Arrow field ----------------------------------------------
 
 def schemaless_field(name: str, type: pa.DataType = SCHEMALESS_TYPE, *,
-                     hashmap_order: bool = False) -> pa.Field:
+                     hashmap_order: bool = False, dates: Iterable[str] = ()) -> pa.Field:
     """The field of a column whose values carry no schema (JSON text, or the struct form:
-    see module doc); ``hashmap_order``: its objects' keys stand in HashMap order."""
+    see module doc); ``hashmap_order``: its objects' keys stand in HashMap order; ``dates``:
+    the top-level keys whose numbers are ``java.util.Date`` values (JSON text only)."""
     meta = {SCHEMALESS: b"true"}
     if hashmap_order:
         meta[ORDER] = b"hashmap"
+    dates = sorted(set(dates))
+    if dates:
+        meta[DATES] = json.dumps(dates).encode()
     return pa.field(name, type, nullable=True, metadata=meta)
+
+
+def date_keys(field: pa.Field) -> frozenset[str]:
+    """The top-level keys whose numbers are ``java.util.Date`` values in ``field``'s
+    schemaless objects (see module doc)."""
+    marked = (field.metadata or {}).get(DATES)
+    return frozenset(json.loads(marked)) if marked else frozenset()
 
 
 def is_schemaless_struct(field: pa.Field) -> bool:
@@ -365,10 +386,32 @@ def format_values(field: pa.Field, array: pa.Array) -> pa.Array:
     return pa.array(_render(field, array), pa.string())
 
 
+_WEEKDAYS = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_GREGORIAN_YEARS = (-12_212_553_600_000, 253_402_300_800_000)  # 1583-01-01, 10000-01-01
+
+
 def _java_dates(millis: pa.Array) -> pa.Array:
-    stamps = millis.cast(pa.timestamp("ms", tz="UTC"))
-    text = pc.strftime(stamps, format="%a %b %d %H:%M:%S UTC %Y")
-    return pc.replace_substring_regex(text, pattern=r"\.\d+ UTC", replacement=" UTC")
+    """``java.util.Date.toString()`` in UTC of epoch milliseconds (int64)."""
+    low, high = pc.min_max(millis).values()
+    if low.as_py() is None or (low.as_py() >= _GREGORIAN_YEARS[0]
+                               and high.as_py() < _GREGORIAN_YEARS[1]):
+        stamps = millis.cast(pa.timestamp("ms", tz="UTC"))
+        text = pc.strftime(stamps, format="%a %b %d %H:%M:%S UTC %Y")
+        return pc.replace_substring_regex(text, pattern=r"\.\d+ UTC", replacement=" UTC")
+    # Beyond the years strftime prints as Java does: GregorianCalendar's own arithmetic
+    # (Julian before October 1582, years of an era: 1 BC is 1), value by value.
+    jdn = pc.add(fdiv(millis, DAY_MS), EPOCH_JDN)
+    year, month, day = (part.to_pylist() for part in civil_date(jdn))
+    out = []
+    for ms, j, y, m, d in zip(millis.to_pylist(), jdn.to_pylist(), year, month, day):
+        if ms is None:
+            out.append(None)
+            continue
+        seconds = ms % DAY_MS // 1000
+        out.append(f"{_WEEKDAYS[(j + 1) % 7]} {_MONTHS[m - 1]} {d:02d} {seconds // 3600:02d}:"
+                   f"{seconds // 60 % 60:02d}:{seconds % 60:02d} UTC {y if y > 0 else 1 - y}")
+    return pa.array(out, pa.string())
 
 
 def _render(field: pa.Field, array: pa.Array) -> list[str | None]:
@@ -381,7 +424,9 @@ def _render(field: pa.Field, array: pa.Array) -> list[str | None]:
     if is_schemaless(field):
         texts = array.storage if isinstance(array, pa.ExtensionArray) else array
         if in_hashmap_order(field):
-            return [None if s is None else _render_java(json.loads(s)) for s in texts.to_pylist()]
+            rows = [None if s is None else json.loads(s) for s in texts.to_pylist()]
+            _dates_as_text(rows, date_keys(field))
+            return [None if row is None else _render_java(row) for row in rows]
         return [None if s is None else _render_json(json.loads(s)) for s in texts.to_pylist()]
     if pa.types.is_union(t):
         return _render_union(t, array)
@@ -463,6 +508,17 @@ def _java_scalars(values: pa.Array) -> pa.Array:
     if pa.types.is_floating(t):
         return java_float_texts(values.cast(pa.float64()), single=not pa.types.is_float64(t))
     return values if pa.types.is_string(t) else values.cast(pa.string())
+
+
+def _dates_as_text(rows: list[Any], keys: frozenset[str]) -> None:
+    """Put ``Date.toString()`` in place of the epoch millis under ``keys`` of each object."""
+    if not keys:
+        return
+    at = [(row, key) for row in rows if isinstance(row, dict) for key in keys
+          if type(row.get(key)) is int]
+    texts = _java_dates(pa.array([row[key] for row, key in at], pa.int64()))
+    for (row, key), text in zip(at, texts.to_pylist()):
+        row[key] = text
 
 
 def _render_java(value: Any) -> str:

@@ -23,7 +23,7 @@ import pyarrow as pa
 from fastconnect.api import KEY, VALUE
 from fastconnect.api.java_text import java_hash, java_hashmap_capacity, java_hashmap_order
 from fastconnect.api.schema import (
-    in_hashmap_order, is_schemaless, is_schemaless_struct, schemaless_field,
+    date_keys, in_hashmap_order, is_schemaless, is_schemaless_struct, schemaless_field,
 )
 from fastconnect.converters.json_objects import read_struct
 from fastconnect.transforms._fields import Double, Float32, dumps, json_column
@@ -88,8 +88,10 @@ def hashmap_copies(field: pa.Field, maps: list[dict | None],
 # --- the struct form --------------------------------------------------------------------
 
 def to_struct(field: pa.Field, array: pa.Array) -> tuple[pa.Field, pa.StructArray] | None:
-    """The struct form of a schemaless JSON text column, if all its objects have one shape."""
-    if not is_schemaless(field) or is_schemaless_struct(field) or array.null_count == len(array):
+    """The struct form of a schemaless JSON text column, if all its objects have one shape
+    (and none holds a Date: the struct form has no mark for one)."""
+    if (not is_schemaless(field) or is_schemaless_struct(field) or date_keys(field)
+            or array.null_count == len(array)):
         return None
     struct = read_struct(array)
     if struct is None:

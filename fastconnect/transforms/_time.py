@@ -27,7 +27,7 @@ import datetime as _dt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fastconnect.transforms._calendar import (  # noqa: F401  (DAY_MS, floor_divide re-exported)
+from fastconnect.api._calendar import (  # noqa: F401  (DAY_MS, floor_divide re-exported)
     civil_date,
     CUTOVER_MS,
     DAY_MS,

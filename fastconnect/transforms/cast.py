@@ -21,9 +21,9 @@ import pyarrow.compute as pc
 
 from fastconnect.api import NO_DEFAULT, ConfigDef, ConfigError, DataError, Importance, Type
 from fastconnect.api.schema import (
-    DATE, DECIMAL, NAME, PARAMETERS, TIME, TIMESTAMP, VERSION, decimal_unscaled, epoch_millis,
-    in_hashmap_order, is_schemaless, is_schemaless_struct, java_big_decimal_str, java_double_str,
-    java_float_str, schemaless_field,
+    DATE, DECIMAL, NAME, PARAMETERS, TIME, TIMESTAMP, VERSION, date_keys, decimal_unscaled,
+    epoch_millis, in_hashmap_order, is_schemaless, is_schemaless_struct, java_big_decimal_str,
+    java_double_str, java_float_str, schemaless_field,
 )
 from fastconnect.api.transform import Transformation
 from fastconnect.transforms._fields import (
@@ -356,7 +356,8 @@ class Cast(Transformation):
                 maps[row][name] = cast_value
         if errors:
             raise min(errors, key=lambda e: e.index)
-        return schemaless_field(field.name, hashmap_order=True), dump_rows(maps)
+        return (schemaless_field(field.name, hashmap_order=True,
+                                 dates=date_keys(field) - set(self._casts)), dump_rows(maps))
 
     def _struct(self, field: pa.Field, array: pa.Array) -> tuple[pa.Field, pa.Array]:
         """The struct form: each cast field's column converted as one Java class."""

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fastconnect.api import ConfigDef, DataError, Importance, Type
-from fastconnect.api.schema import in_hashmap_order, is_schemaless, schemaless_field
+from fastconnect.api.schema import date_keys, in_hashmap_order, is_schemaless, schemaless_field
 from fastconnect.api.transform import Transformation
 from fastconnect.transforms._fields import (
     OnKey, OnValue, basics, build_struct, child_field, column_field, connect_type,
@@ -47,7 +47,9 @@ class Flatten(Transformation):
             # in its iteration order.
             maps = require_maps(array, PURPOSE)
             ordered = in_hashmap_order(field)
-            return schemaless_field(field.name, hashmap_order=True), dump_rows(
+            # Top-level values keep their keys: a Date stays where it was.
+            return schemaless_field(field.name, hashmap_order=True,
+                                    dates=date_keys(field)), dump_rows(
                 [None if m is None else self._flat_map(m, "", {}, ordered) for m in maps])
         require_struct(field, array, PURPOSE)
         leaves: list[tuple[pa.Field, pa.Field, list[int]]] = []

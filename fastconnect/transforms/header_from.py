@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from fastconnect.api import KEY, VALUE, ConfigDef, ConfigError, DataError, Importance, Type
 from fastconnect.api.config import NO_DEFAULT, one_of
-from fastconnect.api.schema import is_schemaless, schemaless_field
+from fastconnect.api.schema import date_keys, is_schemaless, schemaless_field
 from fastconnect.api.transform import Transformation
 from fastconnect.api.values import convert_to_string
 from fastconnect.transforms._fields import (
@@ -114,7 +114,9 @@ class HeaderFrom(Transformation):
         for m in maps:
             for name in self._fields:
                 m.pop(name, None)
-        return schemaless_field(field.name, hashmap_order=True), dump_rows(maps), added
+        return (schemaless_field(field.name, hashmap_order=True,
+                                 dates=date_keys(field) - set(self._fields)),
+                dump_rows(maps), added)
 
 
 class HeaderFromKey(HeaderFrom):

@@ -12,7 +12,7 @@ from fastconnect.api import (
     OFFSET, PARTITION, TIMESTAMP, TOPIC, ConfigDef, ConfigError, DataError, Importance, Type,
 )
 from fastconnect.api.schema import (
-    in_hashmap_order, is_schemaless, is_schemaless_struct, schemaless_field,
+    date_keys, in_hashmap_order, is_schemaless, is_schemaless_struct, schemaless_field,
 )
 from fastconnect.api.transform import Transformation
 from fastconnect.transforms._fields import (
@@ -135,7 +135,10 @@ class InsertField(Transformation):
                                if values[i] is not None)
                 keys = copied_keys(source, "copy", tuple(updated))
                 out.append({k: updated[k] for k in keys})
-            return schemaless_field(field.name, hashmap_order=True), dump_rows(out)
+            # A put replaces a Date (Kafka puts the record timestamp as a Long).
+            return (schemaless_field(field.name, hashmap_order=True,
+                                     dates=date_keys(field) - {name for name, _ in columns}),
+                    dump_rows(out))
         require_struct(field, array, PURPOSE)
         parts = children(field, array, replace_null=self.config[REPLACE_NULL_WITH_DEFAULT])
         struct = build_struct(parts + inserted, array, row)

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fastconnect.api import NO_DEFAULT, ConfigDef, DataError, Importance, Type, non_empty_string
-from fastconnect.api.schema import DECIMAL, is_schemaless, schemaless_field
+from fastconnect.api.schema import DECIMAL, date_keys, is_schemaless, schemaless_field
 from fastconnect.api.transform import Transformation
 from fastconnect.transforms._fields import (
     REPLACE_NULL_WITH_DEFAULT, Float32, OnKey, OnValue, build_struct, children, connect_type,
@@ -95,7 +95,10 @@ class MaskField(Transformation):
             for row, value in enumerate(maps):
                 for name in self._fields:
                     value[name] = self._masked_json(value[name], row)
-            return schemaless_field(field.name, hashmap_order=True), dump_rows(maps)
+            # A masked Date is Date(0), still a Date; a custom replacement is not.
+            dates = date_keys(field) - (set(self._fields) if self._replacement else set())
+            return (schemaless_field(field.name, hashmap_order=True, dates=dates),
+                    dump_rows(maps))
         require_struct(field, array, PURPOSE, tombstones_pass=False)
         parts = []
         for child, values in children(field, array,

@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from fastconnect.api import ConfigDef, ConfigError, Importance, Type
 from fastconnect.api.schema import (
-    in_hashmap_order, is_schemaless, is_schemaless_struct, schemaless_field,
+    date_keys, in_hashmap_order, is_schemaless, is_schemaless_struct, schemaless_field,
 )
 from fastconnect.api.transform import Transformation
 from fastconnect.transforms._fields import (
@@ -103,6 +103,12 @@ class ReplaceField(Transformation):
             self._plans[(keys, hashmap_order)] = found
         return found
 
+    def _dates(self, dates: frozenset[str]) -> set[str]:
+        """The keys holding a Date once renamed: those kept, under their new names, unless
+        another key takes that name too."""
+        taken = {new for old, new in self._renames.items() if old not in dates}
+        return {self._renames.get(k, k) for k in dates if self._kept(k)} - taken
+
     def transform_column(self, batch: pa.RecordBatch, field: pa.Field,
                          array: pa.Array) -> tuple[pa.Field, pa.Array]:
         if array.null_count == len(array):
@@ -119,7 +125,8 @@ class ReplaceField(Transformation):
             maps = require_maps(array, PURPOSE)
             ordered = in_hashmap_order(field)
             value = java_values(ordered)
-            return schemaless_field(field.name, hashmap_order=True), dump_rows([
+            return schemaless_field(field.name, hashmap_order=True,
+                                    dates=self._dates(date_keys(field))), dump_rows([
                 None if m is None else {new: value(m[old]) for old, new in
                                         self._plan(tuple(m), ordered)}
                 for m in maps])

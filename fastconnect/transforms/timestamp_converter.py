@@ -10,9 +10,10 @@ sub-millisecond digits are lost both ways as in Kafka. Strings are read and writ
 
 All of it is column arithmetic, except schemaless values with ``field`` set: their objects
 are read and written with orjson one record at a time (each keeps its own keys and types).
-A Date, Time or Timestamp put into a schemaless object is written as its epoch
-milliseconds, as Jackson writes a ``java.util.Date``; Kafka's JsonConverter refuses such a
-value. A whole schemaless value converted to Date, Time or Timestamp becomes a typed column
+A Date, Time or Timestamp put into a schemaless object is held as its epoch milliseconds
+under a key marked as a Date (``connect.schemaless.dates``, :mod:`fastconnect.api.schema`):
+FileStreamSink prints it as ``Date.toString()`` does, JsonConverter writes the number as
+Jackson writes a ``java.util.Date`` (Kafka's JsonConverter refuses such a value). A whole schemaless value converted to Date, Time or Timestamp becomes a typed column
 with that Connect schema, the only Arrow form of a ``java.util.Date`` (Kafka leaves the
 schema null).
 """
@@ -28,7 +29,9 @@ import pyarrow.compute as pc
 from fastconnect.api import ConfigDef, ConfigError, DataError, Importance, Type
 from fastconnect.api.config import NO_DEFAULT, one_of
 from fastconnect.api.java_text import epoch_millis
-from fastconnect.api.schema import field_to_connect_schema, is_schemaless, schemaless_field
+from fastconnect.api.schema import (
+    date_keys, field_to_connect_schema, is_schemaless, schemaless_field,
+)
 from fastconnect.api.transform import Transformation
 from fastconnect.transforms._fields import (
     REPLACE_NULL_WITH_DEFAULT, OnKey, OnValue, basics, build_struct, child_field, children,
@@ -47,6 +50,7 @@ PURPOSE = "converting timestamp formats"
 _JAVA = "org.apache.kafka.connect.transforms.TimestampConverter"
 _ARROW = {"string": pa.string(), "unix": pa.int64(), "Date": pa.date32(),
           "Time": pa.time32("ms"), "Timestamp": pa.timestamp("ms", tz="UTC")}
+_DATES = ("Date", "Time", "Timestamp")  # a java.util.Date in Kafka's schemaless maps
 _UNIT_MS = {"seconds": (1000, 1), "milliseconds": (1, 1), "microseconds": (1, 1000),
             "nanoseconds": (1, 1_000_000)}
 _LONG_MAX = 2**63 - 1
@@ -258,7 +262,11 @@ class TimestampConverter(Transformation):
         """A field of schemaless objects, one orjson object per record; Kafka puts the
         converted value into a new HashMap<>(value)."""
         maps = hashmap_copies(field, require_maps(array, PURPOSE), (self._field,))
-        strings, longs = [], []
+        dates = date_keys(field)
+        # A number under a key marked as a Date is one already (Kafka infers Timestamp from
+        # the java.util.Date), not a unix time in unix.precision.
+        number_kind = "Timestamp" if self._field in dates else "unix"
+        strings, numbers = [], []
         for row, m in enumerate(maps):
             if m is None:
                 continue
@@ -266,26 +274,29 @@ class TimestampConverter(Transformation):
             if isinstance(value, str):
                 strings.append((row, value))
             elif isinstance(value, int) and not isinstance(value, bool):
-                longs.append((row, value))
+                numbers.append((row, value))
             elif value is not None:
                 raise _unsupported(value, row)
         converted: dict[int, Any] = {}
-        for values, kind in ((strings, "string"), (longs, "unix")):
+        for values, kind in ((strings, "string"), (numbers, number_kind)):
             if not values:
                 continue
             source = pa.array([v for _, v in values], pa.string() if kind == "string"
                               else pa.int64())
             rows = pa.array([r for r, _ in values], pa.int64())
-            millis = (self._parse(source, rows) if kind == "string"
-                      else unix_to_millis(source, self._precision))
+            if kind == "string":
+                millis = self._parse(source, rows)
+            else:
+                millis = source if kind == "Timestamp" else unix_to_millis(source, self._precision)
             out = self._from_millis(millis)
-            if self._target in ("Date", "Time", "Timestamp"):  # as Jackson writes a Date
+            if self._target in _DATES:  # a java.util.Date: its millis, and the key marked
                 out = epoch_millis(out)
             converted.update(zip(rows.to_pylist(), out.to_pylist()))
         for row, m in enumerate(maps):
             if m is not None:
                 m[self._field] = converted.get(row)
-        return schemaless_field(field.name, hashmap_order=True), dump_rows(maps)
+        dates = dates - {self._field} | ({self._field} if self._target in _DATES else set())
+        return schemaless_field(field.name, hashmap_order=True, dates=dates), dump_rows(maps)
 
 
 def _row(rows: pa.Array | None, index: int | None) -> int | None:

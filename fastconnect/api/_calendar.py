@@ -2,7 +2,8 @@
 
 Integer helpers that floor like Java's ``Math.floorDiv``/``floorMod`` on Arrow columns, and
 day numbers for the proleptic Gregorian calendar after 15 October 1582 and the Julian one
-before it. Used by the SimpleDateFormat twin in ``_time.py``.
+before it. Used by the SimpleDateFormat twin (``fastconnect.transforms._time``) and by
+``Date.toString()`` in ``schema.py``.
 """
 
 from __future__ import annotations
