@@ -25,6 +25,7 @@ from fastconnect.api.config import NO_DEFAULT, one_of
 from fastconnect.api.schema import date_keys, is_schemaless, schemaless_field
 from fastconnect.api.transform import Transformation
 from fastconnect.api.values import convert_to_string
+from fastconnect.api.values_text import format_java_date
 from fastconnect.transforms._fields import (
     REPLACE_NULL_WITH_DEFAULT, basics, build_struct, children, column_field,
     define_replace_null, dump_rows, require_maps, require_struct,
@@ -105,8 +106,15 @@ class HeaderFrom(Transformation):
 
     def _schemaless(self, field: pa.Field, array: pa.Array):
         maps = require_maps(array, self._purpose, tombstones_pass=False)
-        added = [(header, pa.array([text_bytes(convert_to_string(None, m.get(name)))
-                                    for m in maps], pa.binary()))
+        dates = date_keys(field)
+
+        def text(name: str, value) -> str | None:  # a Date as Kafka's Values writes one
+            if name in dates and type(value) is int:
+                return format_java_date(value)
+            return convert_to_string(None, value)
+
+        added = [(header, pa.array([text_bytes(text(name, m.get(name))) for m in maps],
+                                   pa.binary()))
                  for name, header in zip(self._fields, self._headers)]
         if not self._move:
             return field, array, added

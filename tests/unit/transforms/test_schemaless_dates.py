@@ -129,6 +129,17 @@ def test_cast_and_header_from_keep_the_dates_they_do_not_touch():
     assert printed(out) == [f"{{ms={MS_TEXT}}}"]
 
 
+def test_header_from_writes_a_date_as_kafkas_values_does():
+    copy = ("HeaderFrom$Value", {"fields": "ms,n", "headers": "d,n", "operation": "copy"})
+    out = run([STAMP, copy], schemaless([{"ms": MS, "n": MS}]))
+    [headers] = out.column("headers").to_pylist()
+    assert [(h["key"], h["value"]) for h in headers] == [
+        ("d", b"2025-12-05T10:20:00.123Z"), ("n", str(MS).encode())]
+    out = run([STAMP, ("HeaderFrom$Value", {"fields": "ms", "headers": "d",
+                                            "operation": "move"})], schemaless([{"ms": MS}]))
+    assert date_keys(out.schema.field("value")) == frozenset()
+
+
 def test_mask_field_masks_a_date_to_the_epoch_and_flatten_keeps_it():
     out = run([STAMP, ("MaskField$Value", {"fields": "ms"})], schemaless([{"ms": MS}]))
     assert printed(out) == ["{ms=Thu Jan 01 00:00:00 UTC 1970}"]
