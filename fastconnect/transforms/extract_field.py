@@ -9,18 +9,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fastconnect.api import NO_DEFAULT, ConfigDef, DataError, Importance, Type
-from fastconnect.api.schema import is_schemaless, schemaless_field
+from fastconnect.api.schema import date_keys, is_schemaless, schemaless_field
 from fastconnect.api.transform import Transformation
 from fastconnect.transforms._fields import (
-    FIELD_SYNTAX_VERSION, REPLACE_NULL_WITH_DEFAULT, OnKey, OnValue, as_column, default_array,
-    define_field_syntax_version, define_replace_null, dump_rows, first_valid, map_error,
-    parse_path, require_maps, require_struct,
+    FIELD_SYNTAX_VERSION, REPLACE_NULL_WITH_DEFAULT, OnKey, OnValue, as_column, column_field,
+    default_array, define_field_syntax_version, define_replace_null, dump_rows, first_valid,
+    map_error, parse_path, require_maps, require_struct,
 )
 
 __all__ = ["ExtractFieldKey", "ExtractFieldValue"]
 
 PURPOSE = "field extraction"
 _JAVA = "org.apache.kafka.connect.transforms.ExtractField"
+_DATE = pa.timestamp("ms", tz="UTC")
 
 
 class ExtractField(Transformation):
@@ -38,8 +39,14 @@ class ExtractField(Transformation):
                          array: pa.Array) -> tuple[pa.Field, pa.Array]:
         if is_schemaless(field):
             maps = require_maps(array, PURPOSE)
-            return schemaless_field(field.name), dump_rows(
-                [None if m is None else self._from_map(m, row) for row, m in enumerate(maps)])
+            values = [None if m is None else self._from_map(m, row) for row, m in enumerate(maps)]
+            if (len(self._steps) == 1 and self._steps[0] in date_keys(field)
+                    and all(v is None or type(v) is int for v in values)):
+                # The value becomes the java.util.Date itself: its only Arrow form is a
+                # Timestamp column (Kafka leaves the schema null), printed as a Date.
+                return (column_field(field.name, _DATE, True),
+                        pa.array(values, pa.int64()).cast(_DATE))
+            return schemaless_field(field.name), dump_rows(values)
         require_struct(field, array, PURPOSE)
         if array.null_count == len(array):
             return field, array

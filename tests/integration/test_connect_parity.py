@@ -91,10 +91,13 @@ def shaped_values(n: int) -> list[bytes]:
     return out
 
 
-def newlines_in(value: bytes | None, dropped: str) -> int:
+ALL = "*"  # a chain that keeps no string of the value (it extracts a number)
+
+
+def newlines_in(value: bytes | None, dropped: str | None) -> int:
     """Line breaks inside the strings of a value (FileStreamSink writes them as they are);
-    the field the chain drops or masks does not count."""
-    if value is None:
+    the field the chain drops or masks does not count, nor any if it drops them all."""
+    if value is None or dropped is ALL:
         return 0
 
     def walk(v) -> int:
@@ -205,7 +208,11 @@ _DATES_CARRIED = _timestamp_chain("Timestamp") | {
 CHAINS = {"s3": (S3_TRANSFORMS, "note"), "maps": (MAP_TRANSFORMS, "user"),
           "time-text": (_timestamp_chain("string", format="yyyy-MM-dd HH:mm:ss.SSS"), None),
           "time-date": (_timestamp_chain("Timestamp"), None),
-          "time-date-carried": (_DATES_CARRIED, None)}
+          "time-date-carried": (_DATES_CARRIED, None),
+          "time-date-extracted": (_timestamp_chain("Timestamp") | {
+              "transforms": "stamp,extract",
+              "transforms.extract.type": "org.apache.kafka.connect.transforms.ExtractField$Value",
+              "transforms.extract.field": "ms"}, ALL)}
 
 
 def s3_configs(bootstrap: str, topic: str, work: Path, name: str, out: Path,
@@ -247,6 +254,7 @@ def wait_lines(path: Path, expected: int, failed, what: str) -> None:
     pytest.param("time-text", one_shape_records, id="time-text"),
     pytest.param("time-date", one_shape_records, id="time-date"),
     pytest.param("time-date-carried", one_shape_records, id="time-date-carried"),
+    pytest.param("time-date-extracted", one_shape_records, id="time-date-extracted"),
 ])
 def test_sink_output_is_kafka_connects_byte_for_byte(kafka_bootstrap, tmp_path, chain, inputs):
     transforms, dropped = CHAINS[chain]

@@ -147,6 +147,15 @@ def test_mask_field_masks_a_date_to_the_epoch_and_flatten_keeps_it():
     assert printed(out) == [f"{{m.a=1, ms={MS_TEXT}}}"]
 
 
+def test_extract_field_of_a_date_gives_the_date_itself():
+    out = run([STAMP, ("ExtractField$Value", {"field": "ms"})],
+              schemaless([{"ms": MS}, None, {"n": 1}]))
+    assert out.schema.field("value").type == pa.timestamp("ms", tz="UTC")
+    assert printed(out) == [MS_TEXT, None, None]
+    out = run([STAMP, ("ExtractField$Value", {"field": "n"})], schemaless([{"ms": MS, "n": 1}]))
+    assert values(out) == [1]
+
+
 def test_the_struct_form_is_not_taken_for_objects_holding_a_date():
     out = run([STAMP], schemaless([{"ms": MS}]))
     assert to_struct(out.schema.field("value"), out.column("value")) is None
