@@ -92,11 +92,15 @@ class MaskField(Transformation):
             # Kafka: new HashMap<>(value), then a put of each masked field.
             maps = hashmap_copies(field, require_maps(array, PURPOSE, tombstones_pass=False),
                                   self._fields)
+            dates = date_keys(field)
             for row, value in enumerate(maps):
                 for name in self._fields:
+                    if (name in dates and self._replacement is not None
+                            and type(value[name]) is int):
+                        raise DataError("Cannot mask value of type class java.util.Date with "
+                                        "custom replacement.", row)
                     value[name] = self._masked_json(value[name], row)
-            # A masked Date is Date(0), still a Date; a custom replacement is not.
-            dates = date_keys(field) - (set(self._fields) if self._replacement else set())
+            # A masked Date is Date(0), still a Date.
             return (schemaless_field(field.name, hashmap_order=True, dates=dates),
                     dump_rows(maps))
         require_struct(field, array, PURPOSE, tombstones_pass=False)

@@ -7,6 +7,7 @@ import json
 import pyarrow as pa
 import pytest
 
+from fastconnect.api import DataError
 from fastconnect.api.schema import date_keys, format_values, schemaless_field
 from fastconnect.runtime.plugins import Plugins
 from fastconnect.runtime.transformation_chain import TransformationChain
@@ -143,6 +144,11 @@ def test_header_from_writes_a_date_as_kafkas_values_does():
 def test_mask_field_masks_a_date_to_the_epoch_and_flatten_keeps_it():
     out = run([STAMP, ("MaskField$Value", {"fields": "ms"})], schemaless([{"ms": MS}]))
     assert printed(out) == ["{ms=Thu Jan 01 00:00:00 UTC 1970}"]
+    with pytest.raises(DataError) as caught:  # Kafka has no replacement for a Date
+        run([STAMP, ("MaskField$Value", {"fields": "ms", "replacement": "1"})],
+            schemaless([{"ms": None}, {"ms": MS}]))
+    assert str(caught.value).endswith("offset=1: Cannot mask value of type class "
+                                      "java.util.Date with custom replacement.")
     out = run([STAMP, ("Flatten$Value", {})], schemaless([{"ms": MS, "m": {"a": 1}}]))
     assert printed(out) == [f"{{m.a=1, ms={MS_TEXT}}}"]
 
