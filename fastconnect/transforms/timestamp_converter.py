@@ -13,9 +13,9 @@ are read and written with orjson one record at a time (each keeps its own keys a
 A Date, Time or Timestamp put into a schemaless object is held as its epoch milliseconds
 under a key marked as a Date (``connect.schemaless.dates``, :mod:`fastconnect.api.schema`):
 FileStreamSink prints it as ``Date.toString()`` does, JsonConverter writes the number as
-Jackson writes a ``java.util.Date`` (Kafka's JsonConverter refuses such a value). A whole schemaless value converted to Date, Time or Timestamp becomes a typed column
-with that Connect schema, the only Arrow form of a ``java.util.Date`` (Kafka leaves the
-schema null).
+Jackson writes a ``java.util.Date`` (Kafka's JsonConverter refuses such a value). A whole
+schemaless value converted to Date, Time or Timestamp becomes a typed column with that
+Connect schema, the only Arrow form of a ``java.util.Date`` (Kafka leaves the schema null).
 """
 
 from __future__ import annotations
