@@ -244,9 +244,6 @@ def wait_lines(path: Path, expected: int, failed, what: str) -> None:
         time.sleep(0.1)
 
 
-# Known gap, kept visible (strict: it fails once fastconnect matches): schemaless
-# TimestampConverter to Timestamp keeps epoch millis in the map, where Kafka's map holds a
-# java.util.Date that FileStreamSink prints as "Tue Nov 14 22:13:20 UTC 2023".
 @pytest.mark.parametrize("chain, inputs", [
     pytest.param("s3", records, id="s3-mixed"),
     pytest.param("s3", one_shape_records, id="s3-one-shape"),
