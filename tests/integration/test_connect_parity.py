@@ -9,10 +9,15 @@ FileStreamSink writes each value's Java ``toString()``: the schemaless values ar
 ``HashMap``s, so the lines are ``{k=v, ...}`` in HashMap order, doubles as
 ``Double.toString`` prints them, nested maps and lists as Java renders them, tombstones as
 ``null``. The input mixes the benchmark's rows with rows of other shapes to exercise that.
+Further chains put the other map-editing SMTs and TimestampConverter in (its Dates in
+schemaless maps print as ``Date.toString()``), and two read values with their schemas
+(``schemas.enable=true``): structs print as ``Struct{...}``, with Timestamps, Dates,
+Decimals, float32s, arrays and maps as Java renders them.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import sys
@@ -144,6 +149,61 @@ def one_shape_records() -> list[tuple[bytes | None, bytes | None]]:
     return out
 
 
+F32 = ["1.0", "0.1", "3.4028235E38", "1.4E-45", "-0.0", "1e7", "123456.79", "0.001"]
+DAYS = [0, -1, 19000, -200000, 2932896, -719162, 10]  # Date: Julian, year 10000, year 1
+UNSCALED = [0, 1, -1, 12345, -99999999999999999999, 10**30, 7]
+ROW_SCHEMA = {"type": "struct", "optional": False, "name": "parity.Row", "fields": [
+    {"field": "id", "type": "int64", "optional": False},
+    {"field": "user", "type": "string", "optional": True},
+    {"field": "ms", "type": "int64", "optional": False,
+     "name": "org.apache.kafka.connect.data.Timestamp", "version": 1},
+    {"field": "qty", "type": "int32", "optional": False},
+    {"field": "price", "type": "double", "optional": True},
+    {"field": "day", "type": "int32", "optional": True,
+     "name": "org.apache.kafka.connect.data.Date", "version": 1},
+    {"field": "amount", "type": "bytes", "optional": True,
+     "name": "org.apache.kafka.connect.data.Decimal", "version": 1,
+     "parameters": {"scale": "2"}},
+    {"field": "tags", "type": "array", "optional": True,
+     "items": {"type": "string", "optional": False}},
+    {"field": "attrs", "type": "map", "optional": True,
+     "keys": {"type": "string", "optional": False},
+     "values": {"type": "int32", "optional": True}},
+    {"field": "flag", "type": "boolean", "optional": False},
+    {"field": "f32", "type": "float", "optional": True}]}
+
+
+def _decimal_bytes(unscaled: int) -> str:
+    """A Decimal as JsonConverter writes it by default: the unscaled value's big-endian
+    two's complement, base64."""
+    size = (unscaled.bit_length() + 8) // 8
+    return base64.b64encode(unscaled.to_bytes(size, "big", signed=True)).decode()
+
+
+def envelope_records() -> list[tuple[bytes | None, bytes | None]]:
+    """Values with their schema (``schemas.enable=true``): a struct of every kind of field,
+    Timestamps and Dates far from now, Decimals, float32s, arrays, maps with null values."""
+    schema = json.dumps(ROW_SCHEMA, separators=(",", ":"))
+    texts = [json.loads(t) for t in STRINGS]
+    out: list[tuple[bytes | None, bytes | None]] = []
+    for i in range(BENCH_ROWS):
+        text = texts[i % len(texts)]
+        fields = [f'"id":{i * 7919 - 5000}',
+                  f'"user":{json.dumps(text) if i % 5 else "null"}',
+                  f'"ms":{INTS[i % len(INTS)]}', f'"qty":{i % 13 - 6}',
+                  f'"price":{FLOATS[i % len(FLOATS)] if i % 4 else "null"}',
+                  f'"day":{DAYS[i % len(DAYS)] if i % 6 else "null"}',
+                  f'"amount":{json.dumps(_decimal_bytes(UNSCALED[i % 7])) if i % 3 else "null"}',
+                  f'"tags":{json.dumps([text, f"x{i}"]) if i % 2 else "[]"}',
+                  f'"attrs":{json.dumps({f"k{j}": None if j == 2 else j for j in range(i % 5)})}',
+                  f'"flag":{"true" if i % 2 else "false"}',
+                  f'"f32":{F32[i % len(F32)] if i % 3 else "null"}']
+        out.append((None, f'{{"schema":{schema},"payload":{{{",".join(fields)}}}}}'.encode()))
+        if i % 97 == 5:
+            out.append((None, None))
+    return out
+
+
 def fill_topic(bootstrap: str, topic: str, pairs) -> None:
     admin = AdminClient({"bootstrap.servers": bootstrap})
     admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])[topic].result()
@@ -205,7 +265,23 @@ _DATES_CARRIED = _timestamp_chain("Timestamp") | {
     "transforms.mask.fields": "when",
     "transforms.mask.predicate": "tombstone", "transforms.mask.negate": "true"}
 
+# With schemas: Cast, ReplaceField and InsertField on a struct, TimestampConverter of a Date.
+TYPED_TRANSFORMS = {
+    "transforms": "cast,rename,insert,stamp",
+    "transforms.cast.type": "org.apache.kafka.connect.transforms.Cast$Value",
+    "transforms.cast.spec": "qty:float64,id:string",
+    "transforms.rename.type": "org.apache.kafka.connect.transforms.ReplaceField$Value",
+    "transforms.rename.renames": "user:name",
+    "transforms.rename.exclude": "flag",
+    "transforms.insert.type": "org.apache.kafka.connect.transforms.InsertField$Value",
+    "transforms.insert.static.field": "src", "transforms.insert.static.value": "x",
+    "transforms.insert.offset.field": "off",
+    "transforms.stamp.type": "org.apache.kafka.connect.transforms.TimestampConverter$Value",
+    "transforms.stamp.field": "day", "transforms.stamp.target.type": "string",
+    "transforms.stamp.format": "yyyy-MM-dd"}
+
 CHAINS = {"s3": (S3_TRANSFORMS, "note"), "maps": (MAP_TRANSFORMS, "user"),
+          "typed": ({}, None), "typed-chain": (TYPED_TRANSFORMS, None),
           "time-text": (_timestamp_chain("string", format="yyyy-MM-dd HH:mm:ss.SSS"), None),
           "time-date": (_timestamp_chain("Timestamp"), None),
           "time-date-carried": (_DATES_CARRIED, None),
@@ -216,12 +292,14 @@ CHAINS = {"s3": (S3_TRANSFORMS, "note"), "maps": (MAP_TRANSFORMS, "user"),
 
 
 def s3_configs(bootstrap: str, topic: str, work: Path, name: str, out: Path,
-               transforms: dict[str, str]):
+               transforms: dict[str, str], envelopes: bool = False):
     """The benchmark's S3 worker and connector settings, as ``benchmarks.scenarios`` has
-    them, with ``transforms`` as the chain."""
+    them, with ``transforms`` as the chain (and values with their schemas if
+    ``envelopes``)."""
     scenario = SCENARIOS["S3"]
     assert scenario.connector == S3_TRANSFORMS
-    worker = {"bootstrap.servers": bootstrap, **scenario.worker,
+    converter = {"value.converter.schemas.enable": "true"} if envelopes else {}
+    worker = {"bootstrap.servers": bootstrap, **scenario.worker, **converter,
               "offset.storage.file.filename": str(work / "offsets"),
               "offset.flush.interval.ms": "1000",
               "listeners": f"http://127.0.0.1:{free_ports('127.0.0.1', 1)[0]}",
@@ -252,9 +330,12 @@ def wait_lines(path: Path, expected: int, failed, what: str) -> None:
     pytest.param("time-date", one_shape_records, id="time-date"),
     pytest.param("time-date-carried", one_shape_records, id="time-date-carried"),
     pytest.param("time-date-extracted", one_shape_records, id="time-date-extracted"),
+    pytest.param("typed", envelope_records, id="typed"),
+    pytest.param("typed-chain", envelope_records, id="typed-chain"),
 ])
 def test_sink_output_is_kafka_connects_byte_for_byte(kafka_bootstrap, tmp_path, chain, inputs):
     transforms, dropped = CHAINS[chain]
+    envelopes = inputs is envelope_records
     topic = unique("parity-s3")
     pairs = inputs()
     fill_topic(kafka_bootstrap, topic, pairs)
@@ -265,7 +346,7 @@ def test_sink_output_is_kafka_connects_byte_for_byte(kafka_bootstrap, tmp_path, 
     connect_dir = tmp_path / "connect"
     connect_dir.mkdir()
     worker, connector = s3_configs(kafka_bootstrap, topic, connect_dir, "parity-connect",
-                                   connect_out, transforms)
+                                   connect_out, transforms, envelopes)
     connect = KafkaConnectStandalone(worker, [connector], work_dir=connect_dir)
     connect.start(timeout=TIMEOUT)
     try:
@@ -274,7 +355,7 @@ def test_sink_output_is_kafka_connects_byte_for_byte(kafka_bootstrap, tmp_path, 
         fast_dir = tmp_path / "fastconnect"
         fast_dir.mkdir()
         worker, connector = s3_configs(kafka_bootstrap, topic, fast_dir, "parity-fastconnect",
-                                       fast_out, transforms)
+                                       fast_out, transforms, envelopes)
         fast_log = fast_dir / "worker.log"
         fast = start_worker(fast_dir, _write_properties(fast_dir / "worker.properties", worker),
                             _write_properties(fast_dir / "connector.properties", connector),
