@@ -94,19 +94,24 @@ def topic_end(bootstrap: str, topic: str) -> int:
 
 
 def read_topic(bootstrap: str, topic: str, expected: int) -> list[bytes]:
+    return [value for _, value, _ in read_records(bootstrap, topic, expected)]
+
+
+def read_records(bootstrap: str, topic: str, expected: int) -> list[tuple]:
+    """(key, value, headers) of the topic's first ``expected`` records (fewer after 60 s)."""
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": unique("reader"),
                          "auto.offset.reset": "earliest", "enable.auto.commit": False})
     consumer.subscribe([topic])
-    values: list[bytes] = []
+    records: list[tuple] = []
     deadline = time.monotonic() + 60
     try:
-        while len(values) < expected and time.monotonic() < deadline:
+        while len(records) < expected and time.monotonic() < deadline:
             for message in consumer.consume(10000, 0.5):
                 assert message.error() is None, message.error()
-                values.append(message.value())
+                records.append((message.key(), message.value(), message.headers()))
     finally:
         consumer.close()
-    return values
+    return records
 
 
 def ordered_producer(bootstrap: str) -> Producer:
