@@ -18,6 +18,7 @@ from confluent_kafka import KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from fastconnect.api import HEADERS, KEY, OFFSET, PARTITION, TOPIC, VALUE, ConnectError
+from fastconnect.api.errors import java_class_name
 from fastconnect.runtime.errors import Failure
 from fastconnect.runtime.status import ConnectorTaskId
 
@@ -82,7 +83,7 @@ class DeadLetterQueueReporter:
             "task.id": str(self._task_id.task),
             "stage": failure.stage.value,
             "class.name": failure.plugin,
-            "exception.class.name": f"{type(error).__module__}.{type(error).__qualname__}",
+            "exception.class.name": java_class_name(error),
             "exception.message": str(error),
             "exception.stacktrace": "".join(traceback.format_exception(error)),
         }

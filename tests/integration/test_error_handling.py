@@ -96,7 +96,8 @@ def test_tolerance_all_sends_each_bad_record_to_the_dlq_and_keeps_the_rest(
         assert headers["__connect.errors.task.id"] == b"0"
         assert headers["__connect.errors.stage"] == b"VALUE_CONVERTER"
         assert headers["__connect.errors.class.name"] == b"org.apache.kafka.connect.json.JsonConverter"
-        assert headers["__connect.errors.exception.class.name"] == b"fastconnect.api.errors.DataError"
+        assert (headers["__connect.errors.exception.class.name"]
+                == b"org.apache.kafka.connect.errors.DataException")
         assert headers["__connect.errors.exception.message"]
         assert b"DataError" in headers["__connect.errors.exception.stacktrace"]
     log = (tmp_path / "worker.log").read_text()
