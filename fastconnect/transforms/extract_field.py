@@ -8,7 +8,7 @@ from typing import Any, Mapping
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fastconnect.api import NO_DEFAULT, ConfigDef, DataError, Importance, Type
+from fastconnect.api import NO_DEFAULT, TIMESTAMP_TYPE, ConfigDef, DataError, Importance, Type
 from fastconnect.api.schema import date_keys, is_schemaless, schemaless_field
 from fastconnect.api.transform import Transformation
 from fastconnect.transforms._fields import (
@@ -21,7 +21,6 @@ __all__ = ["ExtractFieldKey", "ExtractFieldValue"]
 
 PURPOSE = "field extraction"
 _JAVA = "org.apache.kafka.connect.transforms.ExtractField"
-_DATE = pa.timestamp("ms", tz="UTC")
 
 
 class ExtractField(Transformation):
@@ -44,8 +43,8 @@ class ExtractField(Transformation):
                     and all(v is None or type(v) is int for v in values)):
                 # The value becomes the java.util.Date itself: its only Arrow form is a
                 # Timestamp column (Kafka leaves the schema null), printed as a Date.
-                return (column_field(field.name, _DATE, True),
-                        pa.array(values, pa.int64()).cast(_DATE))
+                return (column_field(field.name, TIMESTAMP_TYPE, True),
+                        pa.array(values, pa.int64()).cast(TIMESTAMP_TYPE))
             return schemaless_field(field.name), dump_rows(values)
         require_struct(field, array, PURPOSE)
         if array.null_count == len(array):

@@ -9,7 +9,8 @@ from typing import Any, Mapping
 import pyarrow as pa
 
 from fastconnect.api import (
-    OFFSET, PARTITION, TIMESTAMP, TOPIC, ConfigDef, ConfigError, DataError, Importance, Type,
+    OFFSET, PARTITION, TIMESTAMP, TIMESTAMP_TYPE, TOPIC, ConfigDef, ConfigError, DataError,
+    Importance, Type,
 )
 from fastconnect.api.schema import (
     date_keys, in_hashmap_order, is_schemaless, is_schemaless_struct, schemaless_field,
@@ -29,7 +30,6 @@ PURPOSE = "field insertion"
 _JAVA = "org.apache.kafka.connect.transforms.InsertField"
 _OPTIONALITY = ("Suffix with <code>!</code> to make this a required field, or <code>?</code> to "
                 "keep it optional (the default).")
-_TIMESTAMP_TYPE = pa.timestamp("ms", tz="UTC")
 
 
 @dataclass(frozen=True)
@@ -100,9 +100,9 @@ class InsertField(Transformation):
             out.append((child_field(self._offset.name, pa.int64(), self._offset.optional),
                         batch.column(OFFSET).cast(pa.int64())))
         if self._timestamp:
-            out.append((child_field(self._timestamp.name, _TIMESTAMP_TYPE,
+            out.append((child_field(self._timestamp.name, TIMESTAMP_TYPE,
                                     self._timestamp.optional),
-                        batch.column(TIMESTAMP).cast(_TIMESTAMP_TYPE)))
+                        batch.column(TIMESTAMP).cast(TIMESTAMP_TYPE)))
         if self._static:
             out.append((child_field(self._static.name, pa.string(), self._static.optional),
                         pa.repeat(pa.scalar(self._static_value, pa.string()), n)))
